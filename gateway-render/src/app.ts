@@ -1,0 +1,108 @@
+import path from 'node:path';
+import cookieParser from 'cookie-parser';
+import express from 'express';
+import helmet from 'helmet';
+import type { Logger } from 'pino';
+import { pino } from 'pino';
+import { pinoHttp } from 'pino-http';
+import { authRoutes } from './auth/auth.routes';
+import { createPassport } from './auth/passport';
+import { SessionRefresher, sessionMiddleware } from './auth/refresh';
+import type { RenderConfig } from './config';
+import { catalogRoutes } from './pages/catalog/catalog.routes';
+import { movieRoutes } from './pages/movie/movie.routes';
+import { myListRoutes } from './pages/my-list/my-list.routes';
+import { signInRoutes } from './pages/sign-in/sign-in.routes';
+import { signUpRoutes } from './pages/sign-up/sign-up.routes';
+import { ApiFailureError } from './shared/api-errors';
+import { errorHandler } from './shared/error-handler';
+import type { RouteDeps } from './shared/route-deps';
+import { sameOriginMiddleware } from './shared/same-origin.middleware';
+import { workspaceDir } from './shared/workspace-dir';
+import { userMovieRoutes } from './user-movies/user-movies.routes';
+
+/** Options for {@link createApp}. */
+export interface CreateAppOptions {
+  /** Logger to use; default a pino logger at `config.logLevel`. */
+  logger?: Logger;
+  /** Folder served at /assets (client.js, styles.css); default `<workspace>/dist/public`. */
+  publicDir?: string;
+}
+
+/** Paths whose query strings must stay out of the logs (OAuth codes and state). */
+function logUrl(url: string): string {
+  return url.startsWith('/auth/') ? (url.split('?')[0] ?? url) : url;
+}
+
+/** Builds the render server (no listen): security headers, cookies, sign-in, pages, errors. */
+export function createApp(config: RenderConfig, options: CreateAppOptions = {}): express.Express {
+  const logger = options.logger ?? pino({ level: config.logLevel });
+  const publicDir = options.publicDir ?? path.join(workspaceDir(), 'dist', 'public');
+  const production = config.nodeEnv === 'production';
+  const passport = createPassport(config);
+  const deps: RouteDeps = { config, passport, refresher: new SessionRefresher(config) };
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', production ? 1 : false);
+
+  app.use(
+    pinoHttp({
+      logger,
+      // Cookies and Authorization carry tokens and passwords; never log them.
+      redact: {
+        paths: ['req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]'],
+        censor: '[redacted]',
+      },
+      serializers: {
+        req: (req: { method: string; url: string; id: unknown }) => ({
+          id: req.id,
+          method: req.method,
+          url: logUrl(req.url),
+        }),
+      },
+    }),
+  );
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'"],
+          // Covers are hosted elsewhere.
+          imgSrc: ["'self'", 'data:', 'https:'],
+          connectSrc: ["'self'"],
+          formAction: ["'self'"],
+          frameAncestors: ["'none'"],
+          objectSrc: ["'none'"],
+          baseUri: ["'none'"],
+          // Over plain http (development, tests) upgrading would break every asset.
+          upgradeInsecureRequests: production ? [] : null,
+        },
+      },
+      strictTransportSecurity: production,
+    }),
+  );
+  app.use('/assets', express.static(publicDir, { index: false, maxAge: production ? '1h' : 0 }));
+  app.use(cookieParser(config.cookieSecret));
+  app.use(express.urlencoded({ extended: false, limit: '16kb' }));
+  app.use(express.json({ limit: '16kb' }));
+  app.use(sameOriginMiddleware(config));
+  app.use(passport.initialize());
+  app.use(sessionMiddleware(config, deps.refresher));
+
+  app.use(authRoutes(deps));
+  app.use(userMovieRoutes(deps));
+  app.use(catalogRoutes(deps));
+  app.use(movieRoutes(deps));
+  app.use(myListRoutes(deps));
+  app.use(signInRoutes(deps));
+  app.use(signUpRoutes(deps));
+
+  app.use(() => {
+    throw new ApiFailureError({ kind: 'not-found', message: 'No such page' });
+  });
+  app.use(errorHandler(config));
+  return app;
+}

@@ -1,0 +1,122 @@
+import { createHash } from 'node:crypto';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { decodeJwt } from 'jose';
+import { createApiClient } from '../apollo-client';
+import type { RenderConfig } from '../config';
+import { RefreshSessionDocument } from '../__generated__/graphql';
+import type { AuthPayloadFieldsFragment } from '../__generated__/graphql';
+import { ApiFailureError, classifyApiError } from '../shared/api-errors';
+import { clearSessionCookies, readSessionCookies, setSessionCookies } from './cookies';
+
+/** Refresh when the access token expires within this many seconds (clock skew, slow pages). */
+export const REFRESH_MARGIN_SECONDS = 60;
+
+/** How long a finished refresh is kept for requests that still carry the old refresh cookie. */
+export const REFRESH_RESULT_GRACE_MS = 15_000;
+
+/**
+ * The access token's `exp` in seconds, or 0 when the token cannot be decoded. Read without
+ * verifying: it only decides WHEN to refresh; the API verifies every token it receives.
+ */
+export function accessTokenExpiry(accessToken: string): number {
+  try {
+    const { exp } = decodeJwt(accessToken);
+    return typeof exp === 'number' ? exp : 0;
+  } catch {
+    return 0;
+  }
+}
+
+export function needsRefresh(accessToken: string | undefined, nowMs = Date.now()): boolean {
+  if (!accessToken) return true;
+  return accessTokenExpiry(accessToken) - REFRESH_MARGIN_SECONDS <= nowMs / 1000;
+}
+
+/**
+ * Calls `refreshSession` at most once per refresh token at a time. The API rotates the
+ * refresh token and treats a second use of the old one as theft (it revokes the session),
+ * so two requests of the same person (a page and its form post, two tabs) must share ONE
+ * call: the second waits for the first and reuses its result. Finished results are kept a
+ * few seconds for requests that left the browser before the new cookies arrived.
+ * One process only: several render processes need sticky sessions (see the README).
+ */
+export class SessionRefresher {
+  private readonly inFlight = new Map<string, Promise<AuthPayloadFieldsFragment>>();
+
+  constructor(
+    private readonly config: RenderConfig,
+    private readonly graceMs = REFRESH_RESULT_GRACE_MS,
+  ) {}
+
+  refresh(refreshToken: string): Promise<AuthPayloadFieldsFragment> {
+    // Keyed by a hash so the map never holds a usable token.
+    const key = createHash('sha256').update(refreshToken).digest('base64url');
+    const existing = this.inFlight.get(key);
+    if (existing) return existing;
+    const promise = this.callApi(refreshToken);
+    this.inFlight.set(key, promise);
+    promise.then(
+      () => setTimeout(() => this.inFlight.delete(key), this.graceMs).unref(),
+      // A failure is not kept: after an outage the next request may try again.
+      () => this.inFlight.delete(key),
+    );
+    return promise;
+  }
+
+  private async callApi(refreshToken: string): Promise<AuthPayloadFieldsFragment> {
+    try {
+      const client = createApiClient(this.config);
+      const result = await client.mutate({
+        mutation: RefreshSessionDocument,
+        variables: { refreshToken },
+      });
+      if (!result.data) throw new ApiFailureError({ kind: 'internal', message: 'No data' });
+      return result.data.refreshSession;
+    } catch (error) {
+      throw new ApiFailureError(classifyApiError(error));
+    }
+  }
+}
+
+/** The session a request acts with after the refresh step. */
+export interface RequestSession {
+  accessToken?: string;
+  refreshToken?: string;
+  rememberMe: boolean;
+}
+
+export function requestSession(res: Response): RequestSession {
+  const session = res.locals.session as RequestSession | undefined;
+  return session ?? { rememberMe: false };
+}
+
+/**
+ * Runs before every page and route: reads the token cookies and, when the access token is
+ * missing, expired or about to expire, rotates it with `refreshSession` and rewrites both
+ * cookies. A rejected refresh (revoked or reused session) clears them and the request goes
+ * on anonymously; an unreachable API fails the request (503) and keeps the cookies.
+ */
+export function sessionMiddleware(
+  config: RenderConfig,
+  refresher: SessionRefresher,
+): RequestHandler {
+  return async (req: Request, res: Response, next: NextFunction) => {
+    const cookies = readSessionCookies(req, config);
+    const session: RequestSession = { ...cookies };
+    res.locals.session = session;
+    if (!cookies.refreshToken || !needsRefresh(cookies.accessToken)) return next();
+    try {
+      const payload = await refresher.refresh(cookies.refreshToken);
+      setSessionCookies(res, config, payload, cookies.rememberMe);
+      session.accessToken = payload.accessToken;
+      session.refreshToken = payload.refreshToken;
+      return next();
+    } catch (error) {
+      const failure = classifyApiError(error);
+      if (failure.kind !== 'unauthenticated') return next(error);
+      clearSessionCookies(res, config);
+      res.locals.session = { rememberMe: false } satisfies RequestSession;
+      return next();
+    }
+  };
+}

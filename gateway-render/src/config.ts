@@ -1,0 +1,159 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+
+/** Thrown when the environment cannot make a working render server; the message says which key and why. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Google sign-in settings; present only when GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET are both set. */
+export interface GoogleConfig {
+  /** OAuth 2.0 client id from the Google Cloud console. */
+  clientId: string;
+  /** OAuth 2.0 client secret. */
+  clientSecret: string;
+  /** Absolute URL Google redirects back to; default `<PUBLIC_ORIGIN>/auth/google/callback`. */
+  callbackUrl: string;
+  /** Authorization endpoint (overridable so tests can use a local OAuth 2.0 provider). */
+  authorizationUrl: string;
+  /** Token endpoint. */
+  tokenUrl: string;
+  /** OpenID Connect userinfo endpoint. */
+  userInfoUrl: string;
+}
+
+/** Everything the render server reads from the environment, validated once. */
+export interface RenderConfig {
+  /** `development`, `test` or `production`. Production means Secure `__Host-` cookies and no example secrets. */
+  nodeEnv: 'development' | 'test' | 'production';
+  /** Port to listen on (`RENDER_PORT`, default 8000; 0 picks a free one). */
+  port: number;
+  /** The API's GraphQL endpoint (`API_URL`). */
+  apiUrl: string;
+  /** The public API key's token, sent as `X-API-Key` on every API call. A server-side secret. */
+  publicApiKey: string;
+  /** Secret for signed cookies (the OAuth state cookie); at least 32 characters. */
+  cookieSecret: string;
+  /** The site's own origin (`PUBLIC_ORIGIN`), used for the same-origin check and the Google callback URL. */
+  publicOrigin: string;
+  /** Milliseconds an API call may take before the page answers 503 (`API_TIMEOUT_MS`, default 4000). */
+  apiTimeoutMs: number;
+  /** pino level (`LOG_LEVEL`, default `info`; `silent` in tests). */
+  logLevel: string;
+  /** Google sign-in, or null when not configured (the button is hidden and the routes answer 404). */
+  google: GoogleConfig | null;
+}
+
+// Development defaults, the same values as .env.example, so `npm start` works without a .env.
+const EXAMPLE_VALUES: Record<string, string> = {
+  PUBLIC_API_KEY_TOKEN: 'dev-public-key-0123456789abcdef0123456789abcdef',
+  COOKIE_SECRET: 'dev-cookie-secret-change-me-0123456789abcdef',
+};
+
+const GOOGLE_DEFAULTS = {
+  authorizationUrl: 'https://accounts.google.com/o/oauth2/v2/auth',
+  tokenUrl: 'https://oauth2.googleapis.com/token',
+  userInfoUrl: 'https://openidconnect.googleapis.com/v1/userinfo',
+};
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/** Loads the repository root's `.env` into `process.env` when the file exists (set variables win). */
+export function loadDotEnv(): void {
+  // src/config.ts (under jest) sits two levels below the root, dist/src/config.js three.
+  const candidates = [
+    path.resolve(__dirname, '../../.env'),
+    path.resolve(__dirname, '../../../.env'),
+  ];
+  const found = candidates.find((candidate) => existsSync(candidate));
+  if (found) process.loadEnvFile(found);
+}
+
+function readUrl(env: NodeJS.ProcessEnv, key: string, fallback: string): string {
+  const value = env[key] || fallback;
+  try {
+    const url = new URL(value);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError('not http(s)');
+    return value;
+  } catch {
+    throw new ConfigError(`${key} must be an http(s) URL, got "${value}"`);
+  }
+}
+
+function readInt(env: NodeJS.ProcessEnv, key: string, fallback: number, min: number, max: number) {
+  const raw = env[key];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${key} must be an integer from ${min} to ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+/**
+ * Reads and validates the render server's configuration. Throws a {@link ConfigError} naming
+ * the bad key. Outside production, missing secrets fall back to the `.env.example` values;
+ * production requires them and refuses the example values.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): RenderConfig {
+  const nodeEnv = env.NODE_ENV || 'development';
+  if (nodeEnv !== 'development' && nodeEnv !== 'test' && nodeEnv !== 'production') {
+    throw new ConfigError(`NODE_ENV must be development, test or production, got "${nodeEnv}"`);
+  }
+  const production = nodeEnv === 'production';
+
+  const secret = (key: string, minLength: number): string => {
+    const value = env[key] || (production ? '' : (EXAMPLE_VALUES[key] ?? ''));
+    if (!value) throw new ConfigError(`${key} is required`);
+    if (value.length < minLength) {
+      throw new ConfigError(`${key} must be at least ${minLength} characters`);
+    }
+    if (production && value === EXAMPLE_VALUES[key]) {
+      throw new ConfigError(
+        `${key} still has the .env.example value; set a real secret in production`,
+      );
+    }
+    return value;
+  };
+
+  const port = readInt(env, 'RENDER_PORT', 8000, 0, 65535);
+  const publicOrigin = new URL(
+    readUrl(env, 'PUBLIC_ORIGIN', `http://localhost:${port === 0 ? 8000 : port}`),
+  ).origin;
+  const logLevel = env.LOG_LEVEL || (nodeEnv === 'test' ? 'silent' : 'info');
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
+  }
+
+  const clientId = env.GOOGLE_CLIENT_ID || '';
+  const clientSecret = env.GOOGLE_CLIENT_SECRET || '';
+  if (Boolean(clientId) !== Boolean(clientSecret)) {
+    throw new ConfigError('GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET must be set together');
+  }
+  const google: GoogleConfig | null = clientId
+    ? {
+        clientId,
+        clientSecret,
+        callbackUrl: readUrl(env, 'GOOGLE_CALLBACK_URL', `${publicOrigin}/auth/google/callback`),
+        authorizationUrl: readUrl(
+          env,
+          'GOOGLE_AUTHORIZATION_URL',
+          GOOGLE_DEFAULTS.authorizationUrl,
+        ),
+        tokenUrl: readUrl(env, 'GOOGLE_TOKEN_URL', GOOGLE_DEFAULTS.tokenUrl),
+        userInfoUrl: readUrl(env, 'GOOGLE_USERINFO_URL', GOOGLE_DEFAULTS.userInfoUrl),
+      }
+    : null;
+
+  return {
+    nodeEnv,
+    port,
+    apiUrl: readUrl(env, 'API_URL', 'http://localhost:3000/graphql'),
+    publicApiKey: secret('PUBLIC_API_KEY_TOKEN', 16),
+    cookieSecret: secret('COOKIE_SECRET', 32),
+    publicOrigin,
+    apiTimeoutMs: readInt(env, 'API_TIMEOUT_MS', 4000, 100, 60000),
+    logLevel,
+    google,
+  };
+}

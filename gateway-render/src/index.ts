@@ -1,0 +1,35 @@
+import { pino } from 'pino';
+import { createApp } from './app';
+import { ConfigError, loadConfig, loadDotEnv } from './config';
+
+function main(): void {
+  loadDotEnv();
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`gateway-render: ${error.message}`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const logger = pino({ level: config.logLevel });
+  const app = createApp(config, { logger });
+  const server = app.listen(config.port, () => {
+    logger.info(
+      { port: config.port, api: config.apiUrl, google: config.google !== null },
+      `render server on ${config.publicOrigin}`,
+    );
+  });
+  const shutdown = () => {
+    logger.info('shutting down');
+    // Finish in-flight requests, then exit; force it after 10 s.
+    server.close(() => process.exit(0));
+    setTimeout(() => process.exit(1), 10_000).unref();
+  };
+  process.on('SIGTERM', shutdown);
+  process.on('SIGINT', shutdown);
+}
+
+main();

@@ -1,0 +1,30 @@
+import { Router } from 'express';
+import { MyListDocument } from '../../__generated__/graphql';
+import { requestSession } from '../../auth/refresh';
+import { apiClientFor, runQuery } from '../../shared/api-call';
+import { ApiFailureError } from '../../shared/api-errors';
+import { PAGE_SIZE } from '../../shared/page-props';
+import { renderPage } from '../../shared/render-page';
+import type { RouteDeps } from '../../shared/route-deps';
+
+export function myListRoutes({ config }: RouteDeps): Router {
+  const router = Router();
+  router.get('/my-list', async (req, res) => {
+    // Anonymous visitors go to sign in and come back here (the error handler redirects).
+    if (!requestSession(res).accessToken) {
+      throw new ApiFailureError({ kind: 'unauthenticated', message: 'Please sign in' });
+    }
+    const after =
+      typeof req.query.after === 'string' && req.query.after.length <= 200 ? req.query.after : null;
+    const variables = { first: PAGE_SIZE, after };
+    const client = apiClientFor(config, res);
+    const data = await runQuery(client, MyListDocument, variables);
+    await renderPage(req, res, {
+      client,
+      page: { name: 'my-list', variables },
+      title: 'My list',
+      data,
+    });
+  });
+  return router;
+}

@@ -1,0 +1,101 @@
+import { useQuery } from '@apollo/client/react';
+import { useState } from 'react';
+import type { FormEvent } from 'react';
+import { ViewerDocument } from '../../__generated__/graphql';
+import { basicAuthorization, postJson, waitMessage } from '../../shared/browser-fetch';
+import type { SignInFormState } from '../../shared/page-props';
+
+export function googleUrl(returnTo: string, rememberMe: boolean): string {
+  const params = new URLSearchParams({ returnTo });
+  if (rememberMe) params.set('rememberMe', '1');
+  return `/auth/google?${params.toString()}`;
+}
+
+/**
+ * `/sign-in`: e-mail, password, "remember me" and "Sign in with Google". Without script the
+ * form posts its fields; with script it sends them as HTTP Basic credentials and shows a
+ * refusal in place.
+ */
+export function SignInPage({ form, google }: { form: SignInFormState; google: boolean }) {
+  const { data } = useQuery(ViewerDocument);
+  const [error, setError] = useState(form.error ?? null);
+  const [busy, setBusy] = useState(false);
+  const [rememberMe, setRememberMe] = useState(form.rememberMe);
+
+  const onSubmit = async (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const fields = new FormData(event.currentTarget);
+    const email = String(fields.get('email') ?? '');
+    const password = String(fields.get('password') ?? '');
+    setBusy(true);
+    setError(null);
+    try {
+      const { status, body } = await postJson(
+        '/auth/sign-in',
+        { rememberMe },
+        { authorization: basicAuthorization(email, password) },
+      );
+      if (status === 200) {
+        window.location.assign(form.returnTo);
+        return;
+      }
+      if (status === 429) setError(waitMessage(body.error?.retryAfter ?? 60));
+      else setError(body.error?.message ?? 'Sign-in failed; try again.');
+    } catch {
+      setError('The server cannot be reached; try again.');
+    }
+    setBusy(false);
+  };
+
+  return (
+    <main className="auth-page">
+      <h1>Sign in</h1>
+      {data?.me ? <p>You are signed in as {data.me.name || data.me.email}.</p> : null}
+      <form method="post" action="/auth/sign-in" onSubmit={onSubmit} className="auth-form">
+        <input type="hidden" name="returnTo" value={form.returnTo} />
+        {error ? (
+          <p role="alert" className="error" data-testid="form-error">
+            {error}
+          </p>
+        ) : null}
+        <label>
+          E-mail
+          <input
+            type="email"
+            name="email"
+            defaultValue={form.email}
+            required
+            autoComplete="email"
+          />
+        </label>
+        <label>
+          Password
+          <input type="password" name="password" required autoComplete="current-password" />
+        </label>
+        <label className="checkbox">
+          <input
+            type="checkbox"
+            name="rememberMe"
+            value="true"
+            checked={rememberMe}
+            onChange={(event) => setRememberMe(event.target.checked)}
+          />{' '}
+          Remember me for 30 days
+        </label>
+        <button type="submit" disabled={busy}>
+          Sign in
+        </button>
+      </form>
+      {google ? (
+        <p>
+          <a className="google" href={googleUrl(form.returnTo, rememberMe)}>
+            Sign in with Google
+          </a>
+        </p>
+      ) : null}
+      <p>
+        No account? <a href="/sign-up">Sign up</a>
+      </p>
+    </main>
+  );
+}

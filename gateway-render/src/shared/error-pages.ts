@@ -1,0 +1,76 @@
+import type { Request, Response } from 'express';
+import { escapeHtml, htmlDocument } from './html';
+import { wantsJson } from './render-page';
+
+/** What an error page says; never a stack trace or an internal message. */
+export interface ErrorPage {
+  status: number;
+  /** Machine-readable, for JSON callers: NOT_FOUND, SERVICE_UNAVAILABLE, ... */
+  code: string;
+  title: string;
+  message: string;
+  /** Seconds to wait (429), also sent as `Retry-After`. */
+  retryAfter?: number;
+}
+
+export const ERROR_PAGES = {
+  notFound: {
+    status: 404,
+    code: 'NOT_FOUND',
+    title: 'Not found',
+    message: 'There is nothing at this address.',
+  },
+  unavailable: {
+    status: 503,
+    code: 'SERVICE_UNAVAILABLE',
+    title: 'Temporarily unavailable',
+    message: 'The catalog cannot be reached right now. Please try again in a moment.',
+  },
+  internal: {
+    status: 500,
+    code: 'INTERNAL_SERVER_ERROR',
+    title: 'Something went wrong',
+    message: 'Something went wrong on our side. Please try again.',
+  },
+  badRequest: {
+    status: 400,
+    code: 'BAD_REQUEST',
+    title: 'Bad request',
+    message: 'The request could not be understood.',
+  },
+} satisfies Record<string, ErrorPage>;
+
+export function rateLimitedPage(retryAfter: number): ErrorPage {
+  const minutes = Math.ceil(retryAfter / 60);
+  return {
+    status: 429,
+    code: 'RATE_LIMITED',
+    title: 'Too many attempts',
+    message:
+      retryAfter < 60
+        ? `Too many attempts. Try again in ${retryAfter} seconds.`
+        : `Too many attempts. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`,
+    retryAfter,
+  };
+}
+
+/** Sends an error page (HTML, no script) or, to a JSON caller, `{ error: { code, message } }`. */
+export function sendErrorPage(req: Request, res: Response, page: ErrorPage): void {
+  res.status(page.status).set('Cache-Control', 'no-store');
+  if (page.retryAfter !== undefined) res.set('Retry-After', String(page.retryAfter));
+  if (wantsJson(req)) {
+    res.json({
+      error: {
+        code: page.code,
+        message: page.message,
+        ...(page.retryAfter !== undefined ? { retryAfter: page.retryAfter } : {}),
+      },
+    });
+    return;
+  }
+  const body =
+    '<header class="site-header"><a class="brand" href="/">Movie catalog</a></header>' +
+    `<main class="error-page"><h1>${escapeHtml(page.title)}</h1>` +
+    `<p>${escapeHtml(page.message)}</p><p><a href="/">Back to the catalog</a></p></main>`;
+  res.type('html').send(htmlDocument({ title: page.title, body }));
+}

@@ -1,0 +1,61 @@
+import type { ApolloClient } from '@apollo/client';
+import { ApolloProvider } from '@apollo/client/react';
+import { prerenderStatic } from '@apollo/client/react/ssr';
+import type { Request, Response } from 'express';
+import { renderToString } from 'react-dom/server';
+import { AppShell } from './app-shell';
+import { htmlDocument } from './html';
+import { PAGE_ELEMENT_ID, STATE_ELEMENT_ID } from './page-props';
+import type { PageData, PageProps } from './page-props';
+
+/** True when the caller asked for JSON (the page script's in-place navigation and form posts). */
+export function wantsJson(req: Request): boolean {
+  return req.accepts(['html', 'json']) === 'json';
+}
+
+/** A script or API client: it sent JSON or asked for JSON back. */
+export function isJsonClient(req: Request): boolean {
+  return Boolean(req.is('application/json')) || wantsJson(req);
+}
+
+export interface RenderPageOptions {
+  /** The request's Apollo Client, whose cache already holds the page query's result. */
+  client: ApolloClient;
+  page: PageProps;
+  title: string;
+  /** The page query's result (sent as JSON for in-place navigation). */
+  data: unknown;
+  status?: number;
+}
+
+/**
+ * Answers a page request: HTML rendered from the request's Apollo cache with the cache and
+ * the page props embedded as JSON for hydration, or, for the page script, the same page as
+ * JSON. No inline script runs, so the CSP needs no 'unsafe-inline' and no nonce.
+ */
+export async function renderPage(req: Request, res: Response, options: RenderPageOptions) {
+  const { client, page, title, data, status = 200 } = options;
+  // Pages hold personal data (who is signed in, their list): never cached by anyone.
+  res.set('Cache-Control', 'no-store');
+  res.vary('Accept');
+  if (wantsJson(req)) {
+    const body: PageData = { page, title, data };
+    res.status(status).json(body);
+    return;
+  }
+  const { result } = await prerenderStatic({
+    tree: (
+      <ApolloProvider client={client}>
+        <AppShell page={page} navigate={null} />
+      </ApolloProvider>
+    ),
+    renderFunction: renderToString,
+  });
+  const html = htmlDocument({
+    title,
+    body: result,
+    json: { [STATE_ELEMENT_ID]: client.extract(), [PAGE_ELEMENT_ID]: page },
+    script: true,
+  });
+  res.status(status).type('html').send(html);
+}

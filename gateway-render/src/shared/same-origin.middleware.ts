@@ -1,0 +1,36 @@
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { RenderConfig } from '../config';
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * Refuses cross-site state changes (CSRF): a POST/DELETE whose `Origin` is not the site's own
+ * origin, or, when a browser sends no Origin, whose `Sec-Fetch-Site` is `cross-site` or
+ * `same-site`, gets a 403. The site's origin is PUBLIC_ORIGIN; the request's own Host origin
+ * is accepted too (a browser never lets a foreign page forge Host with the victim's cookies).
+ * Requests with neither header come from non-browser clients (curl, scripts), which carry no
+ * ambient cookies an attacker could ride on.
+ */
+export function sameOriginMiddleware(config: RenderConfig): RequestHandler {
+  return (req: Request, res: Response, next: NextFunction) => {
+    if (SAFE_METHODS.has(req.method)) return next();
+    const origin = req.get('origin');
+    if (origin !== undefined) {
+      const ownOrigin = `${req.protocol}://${req.get('host') ?? ''}`;
+      if (origin === config.publicOrigin || origin === ownOrigin) return next();
+      return refuse(req, res);
+    }
+    const site = req.get('sec-fetch-site');
+    if (site === undefined || site === 'same-origin' || site === 'none') return next();
+    return refuse(req, res);
+  };
+}
+
+function refuse(req: Request, res: Response): void {
+  res.status(403);
+  if (req.accepts(['html', 'json']) === 'json') {
+    res.json({ error: { code: 'FORBIDDEN', message: 'Cross-site request refused' } });
+  } else {
+    res.type('text/plain').send('Cross-site request refused');
+  }
+}
