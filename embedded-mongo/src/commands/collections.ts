@@ -1,0 +1,92 @@
+import { Query } from 'mingo';
+import { MongoCommandError } from '../errors';
+import type { Doc } from '../query/documents';
+import { MINGO_OPTIONS } from '../query/mingo-options';
+import { ID_INDEX_SPEC } from '../storage/collection';
+import { collectionName, namespace, optionalDoc } from './arguments';
+import type { CommandHandler } from './context';
+
+const IGNORED_CREATE_OPTIONS = new Set([
+  'create',
+  '$db',
+  'lsid',
+  '$clusterTime',
+  '$readPreference',
+  'writeConcern',
+  'comment',
+]);
+
+const create: CommandHandler = (command, context) => {
+  const name = collectionName(command, 'create');
+  const options: Doc = {};
+  for (const [key, value] of Object.entries(command)) {
+    if (!IGNORED_CREATE_OPTIONS.has(key)) options[key] = value;
+  }
+  context.store.createCollection(context.db, name, options);
+  return { ok: 1 };
+};
+
+/** `drop`: like MongoDB 7.0, dropping a missing collection succeeds. */
+const drop: CommandHandler = (command, context) => {
+  const name = collectionName(command, 'drop');
+  const coll = context.store.getCollection(context.db, name);
+  const nIndexesWas = coll ? coll.indexes.size + 1 : undefined;
+  context.store.dropCollection(context.db, name);
+  return coll ? { nIndexesWas, ns: namespace(context, name), ok: 1 } : { ok: 1 };
+};
+
+const dropDatabase: CommandHandler = (_command, context) => {
+  context.store.dropDatabase(context.db);
+  return { ok: 1 };
+};
+
+const listCollections: CommandHandler = (command, context) => {
+  const filter = optionalDoc(command, 'filter');
+  const nameOnly = command.nameOnly === true;
+  let entries: Doc[] = context.store.collections(context.db).map((coll) =>
+    nameOnly
+      ? { name: coll.name, type: 'collection' }
+      : {
+          name: coll.name,
+          type: 'collection',
+          options: coll.options,
+          info: { readOnly: false, uuid: coll.uuid },
+          idIndex: ID_INDEX_SPEC,
+        },
+  );
+  if (filter && Object.keys(filter).length > 0) {
+    const query = new Query(filter, MINGO_OPTIONS);
+    entries = entries.filter((entry) => query.test(entry));
+  }
+  return context.cursors.create(`${context.db}.$cmd.listCollections`, entries, undefined, true);
+};
+
+const listDatabases: CommandHandler = (command, context) => {
+  if (context.db !== 'admin') {
+    throw new MongoCommandError(
+      'IllegalOperation',
+      'listDatabases may only be run against the admin database.',
+    );
+  }
+  const nameOnly = command.nameOnly === true;
+  const databases = context.store.databaseNames().map((name) => {
+    if (nameOnly) return { name };
+    const docs = context.store.collections(name).reduce((sum, coll) => sum + coll.size, 0);
+    return { name, sizeOnDisk: docs * 256, empty: docs === 0 };
+  });
+  const totalSize = databases.reduce(
+    (sum, db) => sum + (((db as Doc).sizeOnDisk as number | undefined) ?? 0),
+    0,
+  );
+  return nameOnly
+    ? { databases, ok: 1 }
+    : { databases, totalSize, totalSizeMb: Math.floor(totalSize / 1048576), ok: 1 };
+};
+
+export const collectionCommands: Record<string, CommandHandler> = {
+  create,
+  drop,
+  dropDatabase,
+  listCollections,
+  listDatabases,
+};

@@ -1,0 +1,131 @@
+import { MongoCommandError } from '../errors';
+import type { Doc } from '../query/documents';
+import { isPlainObject } from '../query/documents';
+import { findDocuments } from '../query/find';
+import type { UpdateSpec } from '../query/update';
+import {
+  applyUpdate,
+  buildUpsertDocument,
+  isOperatorUpdate,
+  validateUpdateSpec,
+} from '../query/update';
+import { canonicalKey } from '../storage/keys';
+import type { CommandContext } from './context';
+import { prepareForInsert } from './insert';
+
+export interface UpdateRequest {
+  filter: Doc;
+  update: unknown;
+  upsert: boolean;
+  multi: boolean;
+  arrayFilters?: Doc[];
+  sort?: Doc;
+}
+
+export interface UpdateOutcome {
+  matched: number;
+  modified: number;
+  upsertedId?: unknown;
+  /** The single matched document before and after (for findAndModify). */
+  before?: Doc;
+  after?: Doc;
+}
+
+/** Parses one entry of the `update` command's `updates` array. */
+export function parseUpdateStatement(statement: Doc): UpdateRequest {
+  const filter = statement.q ?? {};
+  if (!isPlainObject(filter)) {
+    throw new MongoCommandError('TypeMismatch', `BSON field 'update.updates.q' must be an object`);
+  }
+  const arrayFilters = statement.arrayFilters;
+  if (
+    arrayFilters !== undefined &&
+    (!Array.isArray(arrayFilters) || !arrayFilters.every(isPlainObject))
+  ) {
+    throw new MongoCommandError(
+      'TypeMismatch',
+      `BSON field 'arrayFilters' must be an array of objects`,
+    );
+  }
+  return {
+    filter,
+    update: statement.u,
+    upsert: statement.upsert === true,
+    multi: statement.multi === true,
+    arrayFilters: arrayFilters as Doc[] | undefined,
+  };
+}
+
+/**
+ * Updates the matching document(s) or upserts one. Each document's new version is
+ * computed on a copy and committed only after the unique-index checks pass.
+ */
+export function executeUpdate(
+  context: CommandContext,
+  collName: string,
+  request: UpdateRequest,
+): UpdateOutcome {
+  validateUpdateSpec(request.update);
+  const spec: UpdateSpec = request.update;
+  if (request.multi && !Array.isArray(spec) && !isOperatorUpdate(spec)) {
+    throw new MongoCommandError(
+      'FailedToParse',
+      'multi update is not supported for replacement-style update',
+    );
+  }
+  const coll = context.store.getCollection(context.db, collName);
+  const targets = findDocuments(coll, {
+    filter: request.filter,
+    sort: request.sort,
+    limit: request.multi ? 0 : 1,
+  });
+  if (coll && targets.length > 0) {
+    let modified = 0;
+    let before: Doc | undefined;
+    let after: Doc | undefined;
+    for (const target of targets) {
+      const next = applyUpdate(target, spec, {
+        query: request.filter,
+        arrayFilters: request.arrayFilters,
+        isInsert: false,
+      });
+      before = target;
+      after = next;
+      if (canonicalKey(next) !== canonicalKey(target)) {
+        context.store.replace(coll, canonicalKey(target._id), next);
+        modified += 1;
+      }
+    }
+    return { matched: targets.length, modified, before, after };
+  }
+  if (!request.upsert) return { matched: 0, modified: 0 };
+  const doc = prepareForInsert(
+    buildUpsertDocument(request.filter, spec, { arrayFilters: request.arrayFilters }),
+  );
+  const target = context.store.ensureCollection(context.db, collName).coll;
+  context.store.insert(target, doc);
+  return { matched: 0, modified: 0, upsertedId: doc._id, after: doc };
+}
+
+export interface DeleteRequest {
+  filter: Doc;
+  /** 0 deletes every match, 1 only the first. */
+  limit: number;
+  sort?: Doc;
+}
+
+export function executeDelete(
+  context: CommandContext,
+  collName: string,
+  request: DeleteRequest,
+): Doc[] {
+  const coll = context.store.getCollection(context.db, collName);
+  if (!coll) return [];
+  const targets = findDocuments(coll, {
+    filter: request.filter,
+    sort: request.sort,
+    limit: request.limit,
+  });
+  for (const target of targets) context.store.remove(coll, canonicalKey(target._id));
+  return targets;
+}

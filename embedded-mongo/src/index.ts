@@ -1,0 +1,101 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Logger } from './logger';
+import { defaultLogger } from './logger';
+import { WireServer } from './server';
+import { Journal, JOURNAL_FILE, replayJournal } from './storage/journal';
+import { Store } from './storage/store';
+import { sweepExpired } from './storage/ttl';
+
+export { MongoCommandError, ErrorCodes, JournalCorruptError } from './errors';
+export type { Logger } from './logger';
+export { consoleLogger, defaultLogger, silentLogger } from './logger';
+
+/** Options of {@link startEmbeddedMongo}. */
+export interface EmbeddedMongoOptions {
+  /** TCP port; 0 (the default) picks a free one, reported in the result. */
+  port?: number;
+  /** Interface to listen on; default `127.0.0.1` (never exposed beyond the machine by default). */
+  host?: string;
+  /**
+   * Directory for the journal. With it, every acknowledged write survives restarts;
+   * without it, everything stays in memory (tests).
+   */
+  dataDir?: string;
+  /** Where warnings go; default: warnings on stderr, nothing else. */
+  logger?: Logger;
+  /** How often expired TTL documents are removed; default 1000 ms (mongod: 60 s). */
+  ttlMonitorIntervalMs?: number;
+  /** Idle time after which an open cursor is closed; default 10 minutes, like mongod. */
+  cursorTimeoutMs?: number;
+  /** Largest accepted wire message; a bigger frame closes its connection. Default 48,000,000. */
+  maxMessageSizeBytes?: number;
+}
+
+export interface EmbeddedMongo {
+  /** `mongodb://127.0.0.1:<port>/`, with no database name. */
+  uri: string;
+  port: number;
+  /** Closes all connections, stops the monitors and flushes and closes the journal. */
+  stop(): Promise<void>;
+}
+
+/** Starts a MongoDB wire-protocol server (development and tests; not for production). */
+export async function startEmbeddedMongo(
+  options: EmbeddedMongoOptions = {},
+): Promise<EmbeddedMongo> {
+  const logger = options.logger ?? defaultLogger;
+  const host = options.host ?? '127.0.0.1';
+  const store = new Store();
+  let journal: Journal | undefined;
+  if (options.dataDir) {
+    const dir = path.resolve(options.dataDir);
+    fs.mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, JOURNAL_FILE);
+    const { records } = replayJournal(file, (record) => store.apply(record), logger);
+    // Compaction: the replayed state becomes the new journal (written aside, then renamed).
+    journal = await Journal.create(dir, store.snapshot());
+    store.attachJournal(journal);
+    logger.info(`data directory ${dir}: replayed ${records} journal records`);
+  }
+  const server = new WireServer({
+    store,
+    logger,
+    host,
+    cursorTimeoutMs: options.cursorTimeoutMs ?? 10 * 60 * 1000,
+    maxMessageSizeBytes: options.maxMessageSizeBytes,
+  });
+  let port: number;
+  try {
+    port = await server.listen(options.port ?? 0);
+  } catch (error) {
+    await journal?.close();
+    throw error;
+  }
+  const cursorTimeoutMs = options.cursorTimeoutMs ?? 10 * 60 * 1000;
+  const monitor = setInterval(
+    () => {
+      server.cursors.sweep(cursorTimeoutMs);
+      if (sweepExpired(store) > 0) {
+        store.flush().catch((error: unknown) => {
+          logger.warn(`journal write failed after TTL sweep: ${String(error)}`);
+        });
+      }
+    },
+    Math.max(10, options.ttlMonitorIntervalMs ?? 1000),
+  );
+  monitor.unref();
+  let stopped: Promise<void> | undefined;
+  return {
+    uri: `mongodb://${host.includes(':') ? `[${host}]` : host}:${port}/`,
+    port,
+    stop: () => {
+      stopped ??= (async () => {
+        clearInterval(monitor);
+        await server.close();
+        await journal?.close();
+      })();
+      return stopped;
+    },
+  };
+}

@@ -1,0 +1,50 @@
+import { find as mingoFind } from 'mingo';
+import type { Collection } from '../storage/collection';
+import type { Doc } from './documents';
+import { MINGO_OPTIONS } from './mingo-options';
+
+export interface FindOptions {
+  filter?: Doc;
+  sort?: Doc;
+  projection?: Doc;
+  skip?: number;
+  /** 0 means no limit. */
+  limit?: number;
+}
+
+/**
+ * The shared read path: candidates from the collection's indexes, the full filter through
+ * mingo, then sort, skip, limit and projection. Returned documents may be the stored
+ * objects themselves; stored documents are never mutated (updates replace them).
+ */
+export function findDocuments(coll: Collection | undefined, options: FindOptions): Doc[] {
+  if (!coll) return [];
+  const filter = options.filter ?? {};
+  const skip = Math.max(0, options.skip ?? 0);
+  const limit = Math.abs(options.limit ?? 0);
+  const sort = options.sort && Object.keys(options.sort).length > 0 ? options.sort : undefined;
+  let docs = coll.match(filter, !sort && limit > 0 ? skip + limit : 0);
+  if (sort)
+    docs = mingoFind(docs, {}, undefined, MINGO_OPTIONS).sort(sortSpec(sort)).all() as Doc[];
+  if (skip > 0 || limit > 0) docs = docs.slice(skip, limit > 0 ? skip + limit : undefined);
+  const projection = options.projection;
+  if (projection && Object.keys(projection).length > 0) {
+    docs = mingoFind(docs, {}, projection, MINGO_OPTIONS).all() as Doc[];
+  }
+  return docs;
+}
+
+/** Drops `$meta` sort keys (text scores do not exist here) and keeps 1/-1 directions. */
+function sortSpec(sort: Doc): Record<string, 1 | -1> {
+  const out: Record<string, 1 | -1> = {};
+  for (const [field, direction] of Object.entries(sort)) {
+    if (typeof direction === 'number') out[field] = direction < 0 ? -1 : 1;
+  }
+  return out;
+}
+
+/** Applies a find-style projection to one document. */
+export function projectDocument(doc: Doc, projection: Doc | undefined): Doc {
+  if (!projection || Object.keys(projection).length === 0) return doc;
+  return (mingoFind([doc], {}, projection, MINGO_OPTIONS).all()[0] as Doc | undefined) ?? {};
+}

@@ -1,0 +1,362 @@
+import { Decimal128, Long, ObjectId } from 'bson';
+import { Aggregator, update as mingoUpdate } from 'mingo';
+import type { Modifier } from 'mingo/updater';
+import { MongoCommandError } from '../errors';
+import { canonicalKey } from '../storage/keys';
+import type { Doc } from './documents';
+import {
+  bsonTypeName,
+  cloneDoc,
+  formatValue,
+  getPath,
+  isNumeric,
+  isOperatorObject,
+  isPlainObject,
+  setPath,
+} from './documents';
+import { MINGO_OPTIONS } from './mingo-options';
+
+const UPDATE_OPERATORS = new Set([
+  '$set',
+  '$unset',
+  '$inc',
+  '$mul',
+  '$rename',
+  '$setOnInsert',
+  '$min',
+  '$max',
+  '$currentDate',
+  '$push',
+  '$pull',
+  '$pullAll',
+  '$addToSet',
+  '$pop',
+  '$bit',
+]);
+
+const PIPELINE_UPDATE_STAGES = new Set([
+  '$addFields',
+  '$set',
+  '$project',
+  '$unset',
+  '$replaceRoot',
+  '$replaceWith',
+]);
+
+export type UpdateSpec = Doc | Doc[];
+
+export interface ApplyUpdateOptions {
+  /** The update's filter: mingo needs it to resolve the positional `$` operator. */
+  query?: Doc;
+  arrayFilters?: Doc[];
+  /** True when the update builds an upserted document: `$setOnInsert` applies only then. */
+  isInsert: boolean;
+}
+
+/** Checks the shape of an update (operators, pipeline stages or a replacement document). */
+export function validateUpdateSpec(spec: unknown): asserts spec is UpdateSpec {
+  if (Array.isArray(spec)) {
+    for (const stage of spec) {
+      const name = isPlainObject(stage) ? Object.keys(stage)[0] : undefined;
+      if (!name || !PIPELINE_UPDATE_STAGES.has(name)) {
+        throw new MongoCommandError(
+          'InvalidOptions',
+          `${String(name)} is not allowed to be used within an update`,
+        );
+      }
+    }
+    return;
+  }
+  if (!isPlainObject(spec)) {
+    throw new MongoCommandError(
+      'FailedToParse',
+      'Update argument must be either an object or an array',
+    );
+  }
+  const keys = Object.keys(spec);
+  const operators = keys.filter((key) => key.startsWith('$'));
+  if (operators.length > 0 && operators.length !== keys.length) {
+    throw new MongoCommandError(
+      'FailedToParse',
+      `Unknown modifier: ${keys.find((key) => !key.startsWith('$')) ?? ''}. Expected a valid update modifier or pipeline-style update specified as an array`,
+    );
+  }
+  for (const operator of operators) {
+    if (!UPDATE_OPERATORS.has(operator)) {
+      throw new MongoCommandError(
+        'FailedToParse',
+        `Unknown modifier: ${operator}. Expected a valid update modifier or pipeline-style update specified as an array`,
+      );
+    }
+    if (!isPlainObject(spec[operator])) {
+      throw new MongoCommandError(
+        'FailedToParse',
+        `Modifiers operate on fields but we found type ${bsonTypeName(spec[operator])} instead. For example: {$mod: {<field>: ...}} not {${operator}: ${formatValue(spec[operator])}}`,
+      );
+    }
+  }
+}
+
+export function isOperatorUpdate(spec: UpdateSpec): boolean {
+  return !Array.isArray(spec) && Object.keys(spec).some((key) => key.startsWith('$'));
+}
+
+/**
+ * Computes the document an update produces, never touching `doc` itself: the caller commits
+ * the result only after unique-index checks, so a failing update changes nothing.
+ * Fills mingo's gaps: `$setOnInsert`, Long arithmetic, MongoDB's type errors where mingo
+ * silently does nothing, and `_id` immutability.
+ */
+export function applyUpdate(doc: Doc, spec: UpdateSpec, options: ApplyUpdateOptions): Doc {
+  let next: Doc;
+  if (Array.isArray(spec)) {
+    const [result] = new Aggregator(spec, MINGO_OPTIONS).run([cloneDoc(doc)]);
+    next = result ?? {};
+  } else if (isOperatorUpdate(spec)) {
+    next = applyOperators(cloneDoc(doc), spec as Doc, options);
+  } else {
+    next = { _id: doc._id, ...cloneDoc(spec as Doc) };
+  }
+  if ('_id' in doc && canonicalKey(next._id) !== canonicalKey(doc._id)) {
+    throw new MongoCommandError(
+      'ImmutableField',
+      `Performing an update on the path '_id' would modify the immutable field '_id'`,
+    );
+  }
+  if (doc._id === undefined && next._id === undefined) delete next._id;
+  return withIdFirst(next);
+}
+
+function applyOperators(doc: Doc, spec: Doc, options: ApplyUpdateOptions): Doc {
+  const modifier: Doc = {};
+  for (const [operator, fields] of Object.entries(spec)) {
+    if (operator === '$setOnInsert') {
+      if (!options.isInsert) continue;
+      modifier.$set = { ...((modifier.$set as Doc | undefined) ?? {}), ...(fields as Doc) };
+      continue;
+    }
+    modifier[operator] = { ...((modifier[operator] as Doc | undefined) ?? {}), ...(fields as Doc) };
+  }
+  checkConflicts(spec);
+  for (const [operator, fields] of Object.entries(modifier)) {
+    for (const [path, value] of Object.entries(fields as Doc)) {
+      checkOperand(doc, operator, path, value);
+    }
+  }
+  moveLongArithmetic(doc, modifier);
+  if (Object.keys(modifier).length === 0) return doc;
+  const positional = Object.values(modifier).some((fields) =>
+    Object.keys(fields as Doc).some((path) => /(^|\.)\$(\.|$)/.test(path)),
+  );
+  const hasArrayFilters = (options.arrayFilters?.length ?? 0) > 0;
+  mingoUpdate(
+    doc,
+    modifier as Modifier<Doc>,
+    hasArrayFilters ? options.arrayFilters : undefined,
+    positional ? options.query : undefined,
+    { cloneMode: 'copy', queryOptions: MINGO_OPTIONS },
+  );
+  return doc;
+}
+
+/** `{ $set: { a: 1 }, $inc: { a: 1 } }` is ambiguous; MongoDB refuses it with code 40. */
+function checkConflicts(spec: Doc): void {
+  const seen: string[] = [];
+  for (const [operator, fields] of Object.entries(spec)) {
+    const paths = Object.keys(fields as Doc);
+    if (operator === '$rename') paths.push(...Object.values(fields as Doc).map(String));
+    for (const path of paths) {
+      const conflict = seen.find(
+        (other) => other === path || other.startsWith(`${path}.`) || path.startsWith(`${other}.`),
+      );
+      if (conflict !== undefined) {
+        throw new MongoCommandError(
+          'ConflictingUpdateOperators',
+          `Updating the path '${path}' would create a conflict at '${conflict}'`,
+        );
+      }
+      seen.push(path);
+    }
+  }
+}
+
+/** Raises MongoDB's errors for updates that mingo would silently skip. */
+function checkOperand(doc: Doc, operator: string, path: string, value: unknown): void {
+  if (path.includes('$')) return; // positional paths are resolved by mingo
+  if (operator === '$inc' || operator === '$mul') {
+    if (!isNumeric(value)) {
+      const verb = operator === '$inc' ? 'increment' : 'multiply';
+      throw new MongoCommandError(
+        'TypeMismatch',
+        `Cannot ${verb} with non-numeric argument: {${path}: ${formatValue(value)}}`,
+      );
+    }
+  }
+  checkPathViable(doc, path);
+  const current = getPath(doc, path);
+  if (current === undefined) return;
+  const field = path.split('.').pop() ?? path;
+  switch (operator) {
+    case '$inc':
+    case '$mul':
+      if (!isNumeric(current)) {
+        throw new MongoCommandError(
+          'TypeMismatch',
+          `Cannot apply ${operator} to a value of non-numeric type. {_id: ${formatValue(doc._id)}} has the field '${field}' of non-numeric type ${bsonTypeName(current)}`,
+        );
+      }
+      break;
+    case '$push':
+      if (!Array.isArray(current)) {
+        throw new MongoCommandError(
+          'BadValue',
+          `The field '${path}' must be an array but is of type ${bsonTypeName(current)} in document {_id: ${formatValue(doc._id)}}`,
+        );
+      }
+      break;
+    case '$addToSet':
+      if (!Array.isArray(current)) {
+        throw new MongoCommandError(
+          'BadValue',
+          `Cannot apply $addToSet to non-array field. Field named '${field}' has non-array type ${bsonTypeName(current)}`,
+        );
+      }
+      break;
+    case '$pull':
+    case '$pullAll':
+      if (!Array.isArray(current)) {
+        throw new MongoCommandError('BadValue', `Cannot apply ${operator} to a non-array value`);
+      }
+      break;
+    case '$pop':
+      if (!Array.isArray(current)) {
+        throw new MongoCommandError(
+          'TypeMismatch',
+          `Path '${path}' contains an element of non-array type '${bsonTypeName(current)}'`,
+        );
+      }
+      break;
+    default:
+      break;
+  }
+}
+
+/** Setting `a.b` where `a` is a string cannot work: MongoDB answers 28 PathNotViable. */
+function checkPathViable(doc: Doc, path: string): void {
+  const segments = path.split('.');
+  let current: unknown = doc;
+  for (let i = 0; i < segments.length - 1; i += 1) {
+    const segment = segments[i];
+    const next: unknown = Array.isArray(current)
+      ? /^\d+$/.test(segment)
+        ? current[Number(segment)]
+        : undefined
+      : isPlainObject(current)
+        ? current[segment]
+        : undefined;
+    if (next === undefined || next === null) return;
+    if (!isPlainObject(next) && !Array.isArray(next)) {
+      throw new MongoCommandError(
+        'PathNotViable',
+        `Cannot create field '${segments[i + 1]}' in element {${segment}: ${formatValue(next)}}`,
+      );
+    }
+    current = next;
+  }
+}
+
+/**
+ * mingo's `$inc`/`$mul` ignore `Long` values (int64 beyond 2^53, kept exact by the decoder):
+ * such fields are computed here with Long arithmetic and turned into a `$set`.
+ */
+function moveLongArithmetic(doc: Doc, modifier: Doc): void {
+  for (const operator of ['$inc', '$mul'] as const) {
+    const fields = modifier[operator] as Doc | undefined;
+    if (!fields) continue;
+    for (const [path, operand] of Object.entries(fields)) {
+      if (path.includes('$')) continue;
+      const current = getPath(doc, path);
+      if (!(current instanceof Long) && !(operand instanceof Long)) {
+        if (current instanceof Decimal128 || operand instanceof Decimal128) {
+          throw new MongoCommandError(
+            'NotImplemented',
+            `${operator} on Decimal128 values is not supported by the embedded server`,
+          );
+        }
+        continue;
+      }
+      const base = Long.fromValue(toLongable(current ?? (operator === '$inc' ? 0 : 0)));
+      const by = Long.fromValue(toLongable(operand));
+      const result = operator === '$inc' ? base.add(by) : base.multiply(by);
+      const asNumber = result.toNumber();
+      const value = Number.isSafeInteger(asNumber) ? asNumber : result;
+      delete fields[path];
+      modifier.$set = { ...((modifier.$set as Doc | undefined) ?? {}), [path]: value };
+    }
+    if (Object.keys(fields).length === 0) delete modifier[operator];
+  }
+}
+
+function toLongable(value: unknown): Long | number {
+  if (value instanceof Long) return value;
+  if (typeof value === 'number') {
+    if (!Number.isInteger(value)) {
+      throw new MongoCommandError(
+        'BadValue',
+        'The embedded server does not mix int64 values with fractional numbers',
+      );
+    }
+    return value;
+  }
+  return 0;
+}
+
+/**
+ * The document an upsert inserts before the update is applied: the filter's equality
+ * predicates (`{ email: 'a' }`, `{ 'profile.name': { $eq: 'x' } }`, members of `$and`).
+ */
+export function upsertSeed(filter: Doc): Doc {
+  const seed: Doc = {};
+  const visit = (predicate: Doc): void => {
+    for (const [key, value] of Object.entries(predicate)) {
+      if (key === '$and' && Array.isArray(value)) {
+        for (const member of value) if (isPlainObject(member)) visit(member);
+        continue;
+      }
+      if (key.startsWith('$')) continue;
+      if (isOperatorObject(value)) {
+        if ('$eq' in value) setPath(seed, key, cloneDoc(value.$eq));
+        continue;
+      }
+      if (value instanceof RegExp) continue;
+      setPath(seed, key, cloneDoc(value));
+    }
+  };
+  visit(filter);
+  return seed;
+}
+
+/** Builds the document an upsert inserts: seed, then the update (with `$setOnInsert`). */
+export function buildUpsertDocument(
+  filter: Doc,
+  spec: UpdateSpec,
+  options: Omit<ApplyUpdateOptions, 'isInsert'>,
+): Doc {
+  const seed = upsertSeed(filter);
+  let doc: Doc;
+  if (!Array.isArray(spec) && !isOperatorUpdate(spec)) {
+    doc = { ...cloneDoc(spec as Doc) };
+    if (doc._id === undefined && seed._id !== undefined) doc._id = seed._id;
+  } else {
+    doc = applyUpdate(seed, spec, { ...options, query: undefined, isInsert: true });
+  }
+  if (doc._id === undefined) doc._id = new ObjectId();
+  return withIdFirst(doc);
+}
+
+/** MongoDB stores `_id` as the first field. */
+export function withIdFirst(doc: Doc): Doc {
+  if (!('_id' in doc) || Object.keys(doc)[0] === '_id') return doc;
+  const { _id, ...rest } = doc;
+  return { _id, ...rest };
+}

@@ -1,0 +1,196 @@
+import type { Binary } from 'bson';
+import { UUID } from 'bson';
+import { Query } from 'mingo';
+import { MongoCommandError } from '../errors';
+import type { Doc } from '../query/documents';
+import { formatValue, isOperatorObject, isPlainObject } from '../query/documents';
+import { MINGO_OPTIONS } from '../query/mingo-options';
+import type { IndexSpec } from './indexes';
+import { Index } from './indexes';
+import { canonicalKey } from './keys';
+
+export const ID_INDEX_SPEC: IndexSpec = { v: 2, key: { _id: 1 }, name: '_id_' };
+
+/**
+ * One collection in memory: documents by canonical `_id` (a Map, so iteration order is
+ * insertion order, MongoDB's natural order for a fresh collection) plus its secondary
+ * indexes. Every mutation checks all unique indexes before touching anything, so a
+ * failed write leaves the collection exactly as it was.
+ */
+export class Collection {
+  readonly docs = new Map<string, Doc>();
+  readonly indexes = new Map<string, Index>();
+  readonly uuid: Binary;
+
+  constructor(
+    readonly db: string,
+    readonly name: string,
+    readonly options: Doc = {},
+    uuid?: Binary,
+  ) {
+    this.uuid = uuid ?? new UUID();
+  }
+
+  get namespace(): string {
+    return `${this.db}.${this.name}`;
+  }
+
+  get size(): number {
+    return this.docs.size;
+  }
+
+  indexSpecs(): IndexSpec[] {
+    return [ID_INDEX_SPEC, ...[...this.indexes.values()].map((index) => index.spec)];
+  }
+
+  get(idKey: string): Doc | undefined {
+    return this.docs.get(idKey);
+  }
+
+  /** Adds a new document; throws E11000 (on `_id` or a unique index) without changing anything. */
+  insert(doc: Doc): string {
+    const idKey = canonicalKey(doc._id);
+    if (this.docs.has(idKey)) {
+      throw new MongoCommandError(
+        'DuplicateKey',
+        `E11000 duplicate key error collection: ${this.namespace} index: _id_ dup key: { _id: ${formatValue(doc._id)} }`,
+        { keyPattern: { _id: 1 }, keyValue: { _id: doc._id } },
+      );
+    }
+    const entries = [...this.indexes.values()].map((index) => {
+      const indexEntries = index.entriesFor(doc);
+      index.checkUnique(idKey, doc, indexEntries);
+      return indexEntries;
+    });
+    let i = 0;
+    for (const index of this.indexes.values()) {
+      index.add(idKey, doc, entries[i]);
+      i += 1;
+    }
+    this.docs.set(idKey, doc);
+    return idKey;
+  }
+
+  /** Replaces the document stored under `idKey` (same `_id`) after the unique checks pass. */
+  replace(idKey: string, next: Doc): void {
+    const entries = [...this.indexes.values()].map((index) => {
+      const indexEntries = index.entriesFor(next);
+      index.checkUnique(idKey, next, indexEntries);
+      return indexEntries;
+    });
+    let i = 0;
+    for (const index of this.indexes.values()) {
+      index.remove(idKey);
+      index.add(idKey, next, entries[i]);
+      i += 1;
+    }
+    this.docs.set(idKey, next);
+  }
+
+  remove(idKey: string): Doc | undefined {
+    const doc = this.docs.get(idKey);
+    if (!doc) return undefined;
+    for (const index of this.indexes.values()) index.remove(idKey);
+    this.docs.delete(idKey);
+    return doc;
+  }
+
+  /** Builds an index over the existing documents; throws E11000 and adds nothing on a clash. */
+  addIndex(spec: IndexSpec): void {
+    const index = new Index(spec, this.namespace);
+    for (const [idKey, doc] of this.docs) {
+      const entries = index.entriesFor(doc);
+      index.checkUnique(idKey, doc, entries);
+      index.add(idKey, doc, entries);
+    }
+    this.indexes.set(spec.name, index);
+  }
+
+  dropIndex(name: string): void {
+    this.indexes.delete(name);
+  }
+
+  /**
+   * Documents that may match `filter`: through the `_id` map or a secondary index when the
+   * filter has equality predicates on all of an index's fields, otherwise every document.
+   * Callers still test each candidate against the full filter.
+   */
+  candidates(filter: Doc): Iterable<Doc> {
+    const ids = this.plan(filter);
+    if (!ids) return this.docs.values();
+    const out: Doc[] = [];
+    for (const idKey of ids) {
+      const doc = this.docs.get(idKey);
+      if (doc) out.push(doc);
+    }
+    return out;
+  }
+
+  private plan(filter: Doc): Iterable<string> | undefined {
+    if ('_id' in filter) {
+      const values = equalityValues(filter._id);
+      if (values) return values.map(canonicalKey);
+    }
+    for (const index of this.indexes.values()) {
+      if (!index.coversAllDocuments || !index.isPlainKey) continue;
+      const perField = index.fields.map((field) =>
+        field in filter ? equalityValues(filter[field]) : undefined,
+      );
+      if (perField.some((values) => values === undefined)) continue;
+      let combos: unknown[][] = [[]];
+      for (const values of perField as unknown[][]) {
+        combos = combos.flatMap((combo) => values.map((value) => [...combo, value]));
+        if (combos.length > 1000) break;
+      }
+      if (combos.length > 1000) continue;
+      const ids = new Set<string>();
+      for (const combo of combos) {
+        const found = index.lookup(combo);
+        if (found) for (const idKey of found) ids.add(idKey);
+      }
+      return ids;
+    }
+    return undefined;
+  }
+
+  /** Matching documents in natural order (the shared path for find, update, delete, count). */
+  match(filter: Doc, limit = 0): Doc[] {
+    const query = new Query(filter, MINGO_OPTIONS);
+    const out: Doc[] = [];
+    for (const doc of this.candidates(filter)) {
+      if (query.test(doc)) {
+        out.push(doc);
+        if (limit > 0 && out.length >= limit) break;
+      }
+    }
+    return out;
+  }
+}
+
+/**
+ * The values an equality predicate can take, when an index can answer it: a scalar, `$eq`
+ * or `$in` of scalars. Arrays, regexes, null and sub-documents are left to a scan, since their
+ * matching rules (array containment, missing fields) are wider than key equality.
+ */
+function equalityValues(predicate: unknown): unknown[] | undefined {
+  if (isOperatorObject(predicate)) {
+    const keys = Object.keys(predicate);
+    if (keys.length !== 1) return undefined;
+    if (keys[0] === '$eq') return indexable(predicate.$eq) ? [predicate.$eq] : undefined;
+    if (keys[0] === '$in' && Array.isArray(predicate.$in)) {
+      return predicate.$in.every(indexable) ? predicate.$in : undefined;
+    }
+    return undefined;
+  }
+  return indexable(predicate) ? [predicate] : undefined;
+}
+
+function indexable(value: unknown): boolean {
+  return (
+    value !== null &&
+    value !== undefined &&
+    !Array.isArray(value) &&
+    !(value instanceof RegExp) &&
+    !isPlainObject(value)
+  );
+}
