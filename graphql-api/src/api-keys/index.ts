@@ -1,0 +1,3 @@
+export { ApiKey, ApiKeyModel } from './api-key.model';
+export { ApiKeyService } from './api-key.service';
+export type { ApiKeyPrincipal } from './api-key.service';

@@ -1,0 +1,132 @@
+import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import { expressMiddleware } from '@as-integrations/express5';
+import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
+import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
+import express from 'express';
+import type { ErrorRequestHandler } from 'express';
+import helmet from 'helmet';
+import { pinoHttp } from 'pino-http';
+import type { ApiConfig } from './config';
+import type { Context } from './context';
+import { createContext } from './context';
+import { pingDatabase } from './database';
+import { createLogger } from './logger';
+import type { Logger } from './logger';
+import { buildApiSchema } from './schema';
+import { createServices } from './services';
+import type { Services } from './services';
+import { errorPlugin, formatError } from './shared/format-error';
+import { QUERY_LIMITS } from './shared/limits';
+
+/** What {@link createApp} returns: not listening yet; `stop()` drains Apollo. */
+export interface ApiApp {
+  app: express.Express;
+  apollo: ApolloServer<Context>;
+  services: Services;
+  logger: Logger;
+  stop(): Promise<void>;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
+
+/** Builds the express app with Apollo on /graphql (assumes mongoose is connected). */
+export async function createApp(config: ApiConfig): Promise<ApiApp> {
+  const logger = createLogger(config.logLevel);
+  const services = createServices(config);
+  const schema = await buildApiSchema(services);
+  const development = config.nodeEnv !== 'production';
+
+  const apollo = new ApolloServer<Context>({
+    schema,
+    introspection: development,
+    // Hostile documents are refused in validation, before anything executes.
+    validationRules: [
+      maxDepthRule({ n: QUERY_LIMITS.maxDepth, ignoreIntrospection: development }),
+      maxAliasesRule({ n: QUERY_LIMITS.maxAliases }),
+    ],
+    allowBatchedHttpRequests: false,
+    includeStacktraceInErrorResponses: false,
+    formatError,
+    plugins: [
+      errorPlugin,
+      development
+        ? ApolloServerPluginLandingPageLocalDefault({ embed: true })
+        : ApolloServerPluginLandingPageDisabled(),
+    ],
+  });
+  await apollo.start();
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.trustProxy);
+  app.use(
+    pinoHttp({
+      logger,
+      genReqId: (req: IncomingMessage, res) => {
+        const incoming = req.headers['x-request-id'];
+        const id =
+          typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+        res.setHeader('X-Request-Id', id);
+        return id;
+      },
+      autoLogging: { ignore: (req) => req.url === '/health' },
+    }),
+  );
+  app.use(
+    helmet({
+      // The Sandbox page (development only) loads Apollo's scripts and styles.
+      contentSecurityPolicy: development ? false : undefined,
+      crossOriginEmbedderPolicy: false,
+    }),
+  );
+
+  app.get('/health', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/ready', async (_req, res) => {
+    const ready = await pingDatabase();
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'database unreachable' });
+  });
+
+  app.use(
+    '/graphql',
+    express.json({ limit: '100kb' }),
+    expressMiddleware(apollo, {
+      context: ({ req }) => createContext(services, req, logger),
+    }),
+  );
+
+  // Malformed JSON or an oversized body: a clear 4xx, never a stack trace.
+  const onError: ErrorRequestHandler = (
+    error: { status?: number; type?: string },
+    req,
+    res,
+    next,
+  ) => {
+    if (res.headersSent) return next(error);
+    const status = typeof error.status === 'number' && error.status < 500 ? error.status : 500;
+    if (status === 500) req.log.error({ err: error }, 'unhandled error');
+    res.status(status).json({
+      errors: [
+        {
+          message: status === 500 ? 'Internal server error' : 'Malformed request body',
+          extensions: { code: status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST' },
+        },
+      ],
+    });
+  };
+  app.use(onError);
+
+  return {
+    app,
+    apollo,
+    services,
+    logger,
+    stop: () => apollo.stop(),
+  };
+}

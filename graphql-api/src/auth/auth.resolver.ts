@@ -1,0 +1,56 @@
+import { Arg, Authorized, Ctx, Mutation, Resolver } from 'type-graphql';
+import type { Context } from '../context';
+import { Scope } from '../shared/scopes';
+import { User } from '../users';
+import { AuthPayload } from './auth-payload.type';
+import { SignInInput, SignProviderInput, SignUpInput } from './auth.inputs';
+import type { AuthService, SignInMeta } from './auth.service';
+
+function meta(context: Context): SignInMeta {
+  return {
+    ip: context.ip,
+    userAgent: context.userAgent,
+    keyScopes: context.apiKey ? context.apiKey.scopes : [...context.scopes],
+  };
+}
+
+@Resolver()
+export class AuthResolver {
+  constructor(private readonly auth: AuthService) {}
+
+  @Authorized([Scope.SignUpAuth])
+  @Mutation(() => User)
+  signUp(@Arg('input', () => SignUpInput) input: SignUpInput): Promise<User> {
+    return this.auth.signUp(input);
+  }
+
+  @Authorized([Scope.SignInAuth])
+  @Mutation(() => AuthPayload)
+  signIn(
+    @Arg('input', () => SignInInput) input: SignInInput,
+    @Ctx() context: Context,
+  ): Promise<AuthPayload> {
+    return this.auth.signIn(input, meta(context));
+  }
+
+  @Authorized([Scope.SignInProvider])
+  @Mutation(() => AuthPayload)
+  signProvider(
+    @Arg('input', () => SignProviderInput) input: SignProviderInput,
+    @Ctx() context: Context,
+  ): Promise<AuthPayload> {
+    return this.auth.signProvider(input, meta(context));
+  }
+
+  @Authorized([Scope.SignInAuth])
+  @Mutation(() => AuthPayload)
+  refreshSession(@Arg('refreshToken', () => String) refreshToken: string): Promise<AuthPayload> {
+    return this.auth.refreshSession(refreshToken);
+  }
+
+  @Authorized([Scope.SignInAuth])
+  @Mutation(() => Boolean)
+  signOut(@Arg('refreshToken', () => String) refreshToken: string): Promise<boolean> {
+    return this.auth.signOut(refreshToken);
+  }
+}

@@ -1,0 +1,210 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseEnv } from 'node:util';
+
+/** The deployment mode; `production` turns on the strict checks below. */
+export type NodeEnv = 'development' | 'test' | 'production';
+
+/** Everything the API reads from the environment, validated once. */
+export interface ApiConfig {
+  /** development | test | production (`NODE_ENV`, default development). */
+  nodeEnv: NodeEnv;
+  /** HTTP port (`API_PORT`, default 3000; 0 = any free port). */
+  port: number;
+  /** MongoDB connection string (`MONGODB_URI`); undefined = start the embedded server. */
+  mongodbUri: string | undefined;
+  /** Where the embedded server keeps its data when `mongodbUri` is unset: `<repo root>/.data/db`. */
+  embeddedDataDir: string;
+  /** Access-token signing (`JWT_SECRET`); issuer and audience are pinned on verification. */
+  jwt: { secret: string; issuer: string; audience: string; accessTokenTtlSeconds: number };
+  /** Token of the public API key (`PUBLIC_API_KEY_TOKEN`); the seed makes sure a key with it exists. */
+  publicApiKeyToken: string | undefined;
+  /** Token of the admin API key (`ADMIN_API_KEY_TOKEN`). */
+  adminApiKeyToken: string | undefined;
+  /** The admin user the seed creates (`ADMIN_EMAIL` + `ADMIN_PASSWORD`), if both are set. */
+  admin: { email: string; password: string } | undefined;
+  /** pino level (`LOG_LEVEL`, default info). */
+  logLevel: string;
+  /** argon2id cost (`PASSWORD_HASH_MEMORY_KIB`, `PASSWORD_HASH_TIME_COST`): cheaper only in tests. */
+  passwordHash: { memoryCost: number; timeCost: number; parallelism: number };
+  /** Express `trust proxy` (`TRUST_PROXY`, default loopback): whose X-Forwarded-For gives the client IP. */
+  trustProxy: string;
+  /** Failed sign-ins allowed per e-mail and per IP within `windowSeconds` before RATE_LIMITED. */
+  signInLimits: { perEmail: number; perIp: number; windowSeconds: number };
+}
+
+/** Thrown by {@link loadConfig}: the message lists every problem at once. */
+export class ConfigError extends Error {
+  constructor(problems: string[]) {
+    super(`Invalid graphql-api configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/** The repository root: the nearest ancestor holding `.env.example` (works from src/ and dist/src/). */
+export function findRepoRoot(from: string = __dirname): string {
+  let dir = from;
+  for (;;) {
+    if (existsSync(path.join(dir, '.env.example'))) return dir;
+    const parent = path.dirname(dir);
+    if (parent === dir) return path.resolve(__dirname, '..', '..');
+    dir = parent;
+  }
+}
+
+/** Loads `<repo root>/.env` into `process.env` when it exists (existing variables win). */
+export function loadDotEnv(): void {
+  const file = path.join(findRepoRoot(), '.env');
+  if (existsSync(file)) process.loadEnvFile(file);
+}
+
+/** The development values of `.env.example`, so `npm install && npm start` works without a `.env`. */
+export function readExampleEnv(): Record<string, string> {
+  const file = path.join(findRepoRoot(), '.env.example');
+  if (!existsSync(file)) return {};
+  const parsed = parseEnv(readFileSync(file, 'utf8'));
+  const values: Record<string, string> = {};
+  for (const [key, value] of Object.entries(parsed)) if (value !== undefined) values[key] = value;
+  return values;
+}
+
+function integer(
+  raw: string | undefined,
+  name: string,
+  fallback: number,
+  min: number,
+  max: number,
+  problems: string[],
+): number {
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    problems.push(`${name} must be an integer between ${min} and ${max} (got "${raw}")`);
+    return fallback;
+  }
+  return value;
+}
+
+/**
+ * Reads and validates the API's configuration. In development, missing variables fall back
+ * to the values in `.env.example`; production refuses those example secrets and
+ * requires MONGODB_URI. Throws a {@link ConfigError} naming every problem.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
+  const problems: string[] = [];
+  const rawNodeEnv = env.NODE_ENV ?? 'development';
+  if (!['development', 'test', 'production'].includes(rawNodeEnv)) {
+    problems.push(`NODE_ENV must be development, test or production (got "${rawNodeEnv}")`);
+  }
+  const nodeEnv = (
+    ['development', 'test', 'production'].includes(rawNodeEnv) ? rawNodeEnv : 'development'
+  ) as NodeEnv;
+  const production = nodeEnv === 'production';
+  const example = readExampleEnv();
+  // Development may run on the example values; production must set every secret itself, and
+  // tests pass theirs explicitly.
+  const read = (name: string): string | undefined => {
+    const value = env[name];
+    if (value !== undefined && value !== '') return value;
+    return nodeEnv === 'development' ? example[name] : undefined;
+  };
+  const isExampleValue = (name: string, value: string | undefined): boolean =>
+    value !== undefined && example[name] !== undefined && example[name] === value;
+
+  const port = integer(read('API_PORT'), 'API_PORT', 3000, 0, 65535, problems);
+
+  const mongodbUri = env.MONGODB_URI || undefined;
+  if (mongodbUri === undefined && production) {
+    problems.push(
+      'MONGODB_URI is required in production (the embedded database is for development and tests only)',
+    );
+  }
+  if (mongodbUri !== undefined && !/^mongodb(\+srv)?:\/\//.test(mongodbUri)) {
+    problems.push('MONGODB_URI must start with mongodb:// or mongodb+srv://');
+  }
+
+  const jwtSecret = read('JWT_SECRET');
+  if (jwtSecret === undefined) problems.push('JWT_SECRET is required (at least 32 characters)');
+  else if (jwtSecret.length < 32) problems.push('JWT_SECRET must be at least 32 characters long');
+  else if (production && isExampleValue('JWT_SECRET', jwtSecret)) {
+    problems.push('JWT_SECRET still has the .env.example value; set a secret of your own');
+  }
+
+  const keyToken = (name: string): string | undefined => {
+    const value = read(name);
+    if (value === undefined) return undefined;
+    if (value.length < 32) problems.push(`${name} must be at least 32 characters long`);
+    if (production && isExampleValue(name, value)) {
+      problems.push(`${name} still has the .env.example value; set a token of your own`);
+    }
+    return value;
+  };
+  const publicApiKeyToken = keyToken('PUBLIC_API_KEY_TOKEN');
+  const adminApiKeyToken = keyToken('ADMIN_API_KEY_TOKEN');
+  if (publicApiKeyToken !== undefined && publicApiKeyToken === adminApiKeyToken) {
+    problems.push('PUBLIC_API_KEY_TOKEN and ADMIN_API_KEY_TOKEN must differ');
+  }
+
+  const adminEmail = read('ADMIN_EMAIL');
+  const adminPassword = read('ADMIN_PASSWORD');
+  let admin: ApiConfig['admin'];
+  if (adminEmail !== undefined && adminPassword !== undefined) {
+    if (Buffer.byteLength(adminPassword) < 8 || Buffer.byteLength(adminPassword) > 72) {
+      problems.push('ADMIN_PASSWORD must be 8 to 72 bytes long');
+    }
+    if (production && isExampleValue('ADMIN_PASSWORD', adminPassword)) {
+      problems.push('ADMIN_PASSWORD still has the .env.example value; choose a password');
+    }
+    admin = { email: adminEmail.trim().toLowerCase(), password: adminPassword };
+  } else if (adminEmail !== undefined || adminPassword !== undefined) {
+    problems.push('ADMIN_EMAIL and ADMIN_PASSWORD must be set together');
+  }
+
+  const logLevel = read('LOG_LEVEL') ?? 'info';
+  if (!LOG_LEVELS.includes(logLevel)) {
+    problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}")`);
+  }
+
+  // OWASP's argon2id minimum is 19 MiB with 2 passes; production may not go below it.
+  const minMemory = production ? 19456 : 8;
+  const memoryCost = integer(
+    read('PASSWORD_HASH_MEMORY_KIB'),
+    'PASSWORD_HASH_MEMORY_KIB',
+    19456,
+    minMemory,
+    4194304,
+    problems,
+  );
+  const timeCost = integer(
+    read('PASSWORD_HASH_TIME_COST'),
+    'PASSWORD_HASH_TIME_COST',
+    2,
+    production ? 2 : 1,
+    20,
+    problems,
+  );
+
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  return {
+    nodeEnv,
+    port,
+    mongodbUri,
+    embeddedDataDir: path.join(findRepoRoot(), '.data', 'db'),
+    jwt: {
+      secret: jwtSecret ?? '',
+      issuer: 'movie-catalog-api',
+      audience: 'movie-catalog',
+      accessTokenTtlSeconds: 15 * 60,
+    },
+    publicApiKeyToken,
+    adminApiKeyToken,
+    admin,
+    logLevel,
+    passwordHash: { memoryCost, timeCost, parallelism: 1 },
+    trustProxy: read('TRUST_PROXY') ?? 'loopback',
+    signInLimits: { perEmail: 10, perIp: 100, windowSeconds: 15 * 60 },
+  };
+}

@@ -1,0 +1,123 @@
+import { randomUUID } from 'node:crypto';
+import DataLoader from 'dataloader';
+import type { Request } from 'express';
+import { Types } from 'mongoose';
+import type { ApiKeyPrincipal } from './api-keys';
+import type { Logger } from './logger';
+import type { Movie } from './movies';
+import type { Services } from './services';
+import { unauthenticated } from './shared/errors';
+import type { Scope } from './shared/scopes';
+
+/** The signed-in user of a request, from a verified access token of a live session. */
+export interface CurrentUser {
+  id: Types.ObjectId;
+  sessionId: string;
+  name: string;
+  email: string;
+  scopes: readonly Scope[];
+}
+
+/** Per-request batching: each loader runs one query per tick for all keys asked for. */
+export interface Loaders {
+  movieById: DataLoader<string, Movie | null>;
+  /** Keyed by movie id; always false without a user. */
+  inMyList: DataLoader<string, boolean>;
+}
+
+/** Everything a resolver knows about the request. Built only by {@link createContext}. */
+export interface Context {
+  requestId: string;
+  ip: string;
+  userAgent: string | null;
+  logger: Logger;
+  apiKey: ApiKeyPrincipal | null;
+  user: CurrentUser | null;
+  /** Union of the key's and the user's scopes (each alone never exceeds what it was granted). */
+  scopes: ReadonlySet<string>;
+  loaders: Loaders;
+}
+
+/** The request fields the context reads (an express request, or a stand-in in tests). */
+export type ContextRequest = Pick<Request, 'headers' | 'ip'> & { id?: unknown; log?: Logger };
+
+/** The user, or UNAUTHENTICATED for operations that need one (e.g. a user's own list). */
+export function requireUser(context: Context): CurrentUser {
+  if (!context.user) throw unauthenticated('Sign in to use this operation');
+  return context.user;
+}
+
+function header(req: ContextRequest, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function createLoaders(services: Services, user: CurrentUser | null): Loaders {
+  return {
+    movieById: new DataLoader(async (ids) => {
+      const movies = await services.movies.findByIds(ids.map((id) => new Types.ObjectId(id)));
+      const byId = new Map(movies.map((movie) => [movie._id.toHexString(), movie]));
+      return ids.map((id) => byId.get(id) ?? null);
+    }),
+    inMyList: new DataLoader(async (movieIds) => {
+      if (!user) return movieIds.map(() => false);
+      const listed = await services.userMovies.listedMovieIds(
+        user.id,
+        movieIds.map((id) => new Types.ObjectId(id)),
+      );
+      return movieIds.map((id) => listed.has(id));
+    }),
+  };
+}
+
+/**
+ * Builds the context from the credentials: `X-API-Key` (looked up by its SHA-256) and/or
+ * `Authorization: Bearer <access token>` (verified, and its session checked so signing out
+ * takes effect at once). Credentials that are present but invalid fail the whole request with
+ * UNAUTHENTICATED (HTTP 401), never silently downgrade to anonymous.
+ */
+export async function createContext(
+  services: Services,
+  req: ContextRequest,
+  baseLogger: Logger,
+): Promise<Context> {
+  const requestId = typeof req.id === 'string' && req.id ? req.id : randomUUID();
+  const logger = req.log ?? baseLogger.child({ reqId: requestId });
+
+  const keyToken = header(req, 'x-api-key');
+  let apiKey: ApiKeyPrincipal | null = null;
+  if (keyToken !== undefined) {
+    apiKey = await services.apiKeys.findByToken(keyToken);
+    if (!apiKey) throw unauthenticated('Invalid API key');
+  }
+
+  const authorization = header(req, 'authorization');
+  let user: CurrentUser | null = null;
+  if (authorization !== undefined) {
+    const match = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/.exec(authorization.trim());
+    if (!match?.[1]) throw unauthenticated('Authorization must be "Bearer <access token>"');
+    const claims = await services.tokens.verify(match[1]);
+    if (!(await services.sessions.isActive(claims.sid, claims.sub))) {
+      throw unauthenticated('Session ended; sign in again');
+    }
+    user = {
+      id: new Types.ObjectId(claims.sub),
+      sessionId: claims.sid,
+      name: claims.name,
+      email: claims.email,
+      scopes: claims.scopes,
+    };
+  }
+
+  const scopes = new Set<string>([...(apiKey?.scopes ?? []), ...(user?.scopes ?? [])]);
+  return {
+    requestId,
+    ip: req.ip ?? 'unknown',
+    userAgent: header(req, 'user-agent') ?? null,
+    logger,
+    apiKey,
+    user,
+    scopes,
+    loaders: createLoaders(services, user),
+  };
+}

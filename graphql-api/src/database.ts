@@ -1,0 +1,91 @@
+import { startEmbeddedMongo } from 'embedded-mongo';
+import mongoose from 'mongoose';
+import type { ApiConfig } from './config';
+import type { Logger } from './logger';
+
+// Filters built from user input can never carry operators ({ $gt: '' }), and unknown filter
+// paths are dropped instead of matching nothing silently. Set once, before any model is used.
+mongoose.set('sanitizeFilter', true);
+mongoose.set('strictQuery', true);
+
+/** Options for {@link connectDatabase}. */
+export interface ConnectOptions {
+  /** Database name; defaults to the one in the URI, else `movies`. */
+  dbName?: string;
+  /** Emit driver command events (tests count queries with them). */
+  monitorCommands?: boolean;
+}
+
+/** Connects the default mongoose connection and builds every model's indexes. */
+export async function connectDatabase(uri: string, options: ConnectOptions = {}): Promise<void> {
+  const dbName = options.dbName ?? (databaseNameFromUri(uri) || 'movies');
+  await mongoose.connect(uri, {
+    dbName,
+    monitorCommands: options.monitorCommands ?? false,
+    serverSelectionTimeoutMS: 10_000,
+  });
+  await Promise.all(Object.values(mongoose.connection.models).map((model) => model.init()));
+}
+
+function databaseNameFromUri(uri: string): string {
+  const match = /^mongodb(?:\+srv)?:\/\/[^/]+\/([^?]*)/.exec(uri);
+  return match?.[1] ?? '';
+}
+
+/** True when the database answers a ping. */
+export async function pingDatabase(): Promise<boolean> {
+  try {
+    const db = mongoose.connection.db;
+    if (mongoose.connection.readyState !== mongoose.ConnectionStates.connected || !db) return false;
+    await db.admin().ping();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function disconnectDatabase(): Promise<void> {
+  await mongoose.disconnect();
+}
+
+/** A database the process opened: where it is, and how to close it (and the embedded server). */
+export interface OpenDatabase {
+  uri: string;
+  embedded: boolean;
+  close(): Promise<void>;
+}
+
+/**
+ * Connects to `config.mongodbUri`, or starts the embedded server (data under `.data/db`, so a
+ * restart keeps it) when no URI is configured; config.ts refuses that in production.
+ */
+export async function openDatabase(
+  config: Pick<ApiConfig, 'mongodbUri' | 'embeddedDataDir'>,
+  logger: Logger,
+): Promise<OpenDatabase> {
+  if (config.mongodbUri !== undefined) {
+    await connectDatabase(config.mongodbUri);
+    return { uri: config.mongodbUri, embedded: false, close: disconnectDatabase };
+  }
+  const embedded = await startEmbeddedMongo({
+    dataDir: config.embeddedDataDir,
+    logger: {
+      warn: (message) => logger.warn({ component: 'embedded-mongo' }, message),
+      info: (message) => logger.info({ component: 'embedded-mongo' }, message),
+    },
+  });
+  try {
+    await connectDatabase(embedded.uri, { dbName: 'movies' });
+  } catch (error) {
+    await embedded.stop();
+    throw error;
+  }
+  return {
+    uri: `${embedded.uri}movies`,
+    embedded: true,
+    close: async () => {
+      await disconnectDatabase();
+      await embedded.stop();
+    },
+  };
+}

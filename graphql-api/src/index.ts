@@ -1,0 +1,86 @@
+import 'reflect-metadata';
+import type { Server } from 'node:http';
+import { createApp } from './app';
+import { ConfigError, loadConfig, loadDotEnv } from './config';
+import type { ApiConfig } from './config';
+import { openDatabase } from './database';
+import { createLogger } from './logger';
+import { DEMO_USER, seedDatabase } from './seed/seed';
+
+/** How long in-flight requests get to finish on SIGINT/SIGTERM before the process exits. */
+const SHUTDOWN_GRACE_MS = 10_000;
+
+function printBanner(
+  config: ApiConfig,
+  port: number,
+  newKeys: { name: string; token: string }[],
+): void {
+  const lines = [
+    '',
+    `GraphQL API ready on http://localhost:${port}/graphql`,
+    `  health http://localhost:${port}/health · ready http://localhost:${port}/ready`,
+  ];
+  if (config.nodeEnv === 'development') {
+    lines.push(
+      `  Apollo Sandbox: open http://localhost:${port}/graphql in a browser`,
+      `  public API key (X-API-Key): ${config.publicApiKeyToken ?? '(generated, see below)'}`,
+      `  admin API key  (X-API-Key): ${config.adminApiKeyToken ?? '(generated, see below)'}`,
+      `  demo user: ${DEMO_USER.email} / ${DEMO_USER.password}`,
+    );
+    if (config.admin) lines.push(`  admin user: ${config.admin.email} / (ADMIN_PASSWORD)`);
+  }
+  for (const { name, token } of newKeys) {
+    lines.push(`  NEW ${name} API key token (shown once): ${token}`);
+  }
+  console.log(lines.join('\n') + '\n');
+}
+
+async function main(): Promise<void> {
+  loadDotEnv();
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel);
+  const database = await openDatabase(config, logger);
+  const api = await createApp(config);
+  const report = await seedDatabase(config, api.services);
+
+  const server: Server = api.app.listen(config.port);
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  logger.info({ port, embeddedDatabase: database.embedded }, 'graphql-api listening');
+  printBanner(config, port, report.newKeyTokens);
+
+  let shuttingDown = false;
+  const shutdown = (signal: string): void => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    logger.info({ signal }, 'shutting down: finishing in-flight requests');
+    const force = setTimeout(() => {
+      logger.warn('in-flight requests did not finish in time; closing connections');
+      server.closeAllConnections();
+    }, SHUTDOWN_GRACE_MS);
+    force.unref();
+    // Stop accepting, let running requests finish, then close the database.
+    server.close(async () => {
+      try {
+        await api.stop();
+        await database.close();
+        logger.info('stopped');
+      } catch (error) {
+        logger.error({ err: error }, 'error during shutdown');
+        process.exitCode = 1;
+      }
+    });
+    server.closeIdleConnections();
+  };
+  process.once('SIGINT', () => shutdown('SIGINT'));
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof ConfigError ? error.message : error);
+  process.exit(1);
+});

@@ -1,0 +1,69 @@
+import { getModelForClass, index, modelOptions, prop } from '@typegoose/typegoose';
+import type { Types } from 'mongoose';
+import { Directive, Field, ID, Int, ObjectType } from 'type-graphql';
+import { INHERIT_MAX_AGE } from '../shared/cache';
+
+/** Limits shared by the model (last line of defence) and the inputs (the error the caller sees). */
+export const MOVIE_LIMITS = {
+  titleMax: 80,
+  yearMin: 1888,
+  yearMax: 2077,
+  descriptionMax: 300,
+  durationMin: 1,
+  durationMax: 300,
+  contentRatingMax: 5,
+  tagMax: 50,
+  tagsMax: 20,
+} as const;
+
+/** A catalog entry: the GraphQL type and the Typegoose model in one class. */
+@ObjectType()
+@Directive(INHERIT_MAX_AGE)
+@modelOptions({ schemaOptions: { timestamps: true, collection: 'movies' } })
+// The catalog is listed by title; the id breaks ties so cursors are stable.
+@index({ title: 1, _id: 1 })
+@index({ tags: 1 })
+export class Movie {
+  @Field(() => ID, { name: 'id' })
+  readonly _id!: Types.ObjectId;
+
+  @Field()
+  @prop({ required: true, trim: true, maxlength: MOVIE_LIMITS.titleMax })
+  title!: string;
+
+  @Field(() => Int)
+  @prop({ required: true, min: MOVIE_LIMITS.yearMin, max: MOVIE_LIMITS.yearMax })
+  year!: number;
+
+  @Field()
+  @prop({ required: true })
+  cover!: string;
+
+  @Field()
+  @prop({ required: true, maxlength: MOVIE_LIMITS.descriptionMax })
+  description!: string;
+
+  @Field(() => Int, { description: 'Minutes, 1–300.' })
+  @prop({ required: true, min: MOVIE_LIMITS.durationMin, max: MOVIE_LIMITS.durationMax })
+  duration!: number;
+
+  @Field()
+  @prop({ required: true, maxlength: MOVIE_LIMITS.contentRatingMax })
+  contentRating!: string;
+
+  @Field()
+  @prop({ required: true })
+  source!: string;
+
+  @Field(() => [String])
+  @prop({ type: () => [String], default: [] })
+  tags!: string[];
+
+  @Field(() => Date)
+  readonly createdAt!: Date;
+
+  @Field(() => Date)
+  readonly updatedAt!: Date;
+}
+
+export const MovieModel = getModelForClass(Movie);

@@ -1,0 +1,92 @@
+import type { ApiConfig } from '../config';
+import { MovieModel } from '../movies';
+import type { Services } from '../services';
+import { ADMIN_KEY_SCOPES, PUBLIC_KEY_SCOPES } from '../shared/scopes';
+import { SAMPLE_MOVIES, slugify } from './sample-movies';
+
+/** The demo user the development start-up prints (never created in production). */
+export const DEMO_USER = {
+  name: 'Demo User',
+  email: 'demo@example.com',
+  password: 'demo-password',
+};
+
+/** What a seed run did; `newKeyTokens` holds tokens that exist nowhere else (print them once). */
+export interface SeedReport {
+  newKeyTokens: { name: string; token: string }[];
+  ensuredKeys: string[];
+  adminCreated: boolean;
+  moviesInserted: number;
+  demoUserCreated: boolean;
+}
+
+/** Options for {@link seedDatabase}. */
+export interface SeedOptions {
+  /** Insert the sample movies when the catalog is empty (default true). */
+  movies?: boolean;
+  /** Create the demo user (default: outside production only). */
+  demoUser?: boolean;
+}
+
+/**
+ * Idempotent seed: API keys (the configured tokens, else generated once), the admin from the
+ * environment, the sample movies into an empty catalog, and the demo user.
+ */
+export async function seedDatabase(
+  config: ApiConfig,
+  services: Services,
+  options: SeedOptions = {},
+): Promise<SeedReport> {
+  const report: SeedReport = {
+    newKeyTokens: [],
+    ensuredKeys: [],
+    adminCreated: false,
+    moviesInserted: 0,
+    demoUserCreated: false,
+  };
+
+  const keys = [
+    { name: 'public', token: config.publicApiKeyToken, scopes: PUBLIC_KEY_SCOPES },
+    { name: 'admin', token: config.adminApiKeyToken, scopes: ADMIN_KEY_SCOPES },
+  ];
+  for (const key of keys) {
+    if (key.token !== undefined) {
+      await services.apiKeys.ensure(key.name, key.token, key.scopes);
+      report.ensuredKeys.push(key.name);
+    } else if ((await services.apiKeys.countByName(key.name)) === 0) {
+      const { token } = await services.apiKeys.create(key.name, key.scopes);
+      report.newKeyTokens.push({ name: key.name, token });
+    }
+  }
+
+  if (config.admin) {
+    const passwordHash = await services.passwords.hash(config.admin.password);
+    const { created } = await services.users.ensureAdmin({
+      name: 'Admin',
+      email: config.admin.email,
+      passwordHash,
+    });
+    report.adminCreated = created;
+  }
+
+  if ((options.movies ?? true) && (await MovieModel.estimatedDocumentCount()) === 0) {
+    for (const movie of SAMPLE_MOVIES) {
+      const slug = slugify(movie.title);
+      await services.movies.create({
+        ...movie,
+        cover: `https://covers.example.com/${slug}.jpg`,
+        source: `https://stream.example.com/${slug}`,
+      });
+    }
+    report.moviesInserted = SAMPLE_MOVIES.length;
+  }
+
+  if (options.demoUser ?? config.nodeEnv !== 'production') {
+    const existing = await services.users.findByEmailWithPassword(DEMO_USER.email);
+    if (!existing) {
+      await services.auth.signUp(DEMO_USER);
+      report.demoUserCreated = true;
+    }
+  }
+  return report;
+}

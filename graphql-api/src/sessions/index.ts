@@ -1,0 +1,3 @@
+export { Session, SessionModel } from './session.model';
+export { SessionService, REFRESH_TTL_MS } from './session.service';
+export type { IssuedSession } from './session.service';

@@ -1,0 +1,53 @@
+import {
+  DirectiveLocation,
+  GraphQLBoolean,
+  GraphQLDirective,
+  GraphQLEnumType,
+  GraphQLInt,
+} from 'graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+
+/** Seconds a cache may keep a catalog response. */
+export const CATALOG_MAX_AGE = 60;
+
+/** Apollo's cache-control directive, declared so types can say `inheritMaxAge`. */
+export const cacheControlDirective = new GraphQLDirective({
+  name: 'cacheControl',
+  locations: [
+    DirectiveLocation.FIELD_DEFINITION,
+    DirectiveLocation.OBJECT,
+    DirectiveLocation.INTERFACE,
+    DirectiveLocation.UNION,
+  ],
+  args: {
+    maxAge: { type: GraphQLInt },
+    scope: {
+      type: new GraphQLEnumType({
+        name: 'CacheControlScope',
+        values: { PUBLIC: { value: 'PUBLIC' }, PRIVATE: { value: 'PRIVATE' } },
+      }),
+    },
+    inheritMaxAge: { type: GraphQLBoolean },
+  },
+});
+
+/** Put on the catalog's object types so they take the hint of the root field that returned them. */
+export const INHERIT_MAX_AGE = '@cacheControl(inheritMaxAge: true)';
+
+/** The part of Apollo's `info.cacheControl` used here (Apollo adds it to every resolver's info). */
+interface CacheControlInfo {
+  cacheControl?: {
+    setCacheHint(hint: { maxAge?: number; scope?: 'PUBLIC' | 'PRIVATE' }): void;
+  };
+}
+
+/**
+ * Catalog reads by an API key alone are the same for everyone: PUBLIC. With a user they carry
+ * `inMyList`: PRIVATE.
+ */
+export function setCatalogCacheHint(info: GraphQLResolveInfo, context: { user: unknown }): void {
+  (info as GraphQLResolveInfo & CacheControlInfo).cacheControl?.setCacheHint({
+    maxAge: CATALOG_MAX_AGE,
+    scope: context.user ? 'PRIVATE' : 'PUBLIC',
+  });
+}

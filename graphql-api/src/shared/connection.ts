@@ -1,0 +1,78 @@
+import { IsInt, Max, Min } from 'class-validator';
+import { ArgsType, Directive, Field, Int, ObjectType } from 'type-graphql';
+import { INHERIT_MAX_AGE } from './cache';
+import { badUserInput } from './errors';
+
+/** Page size bounds of every connection. */
+export const DEFAULT_PAGE_SIZE = 20;
+export const MAX_PAGE_SIZE = 100;
+
+@ObjectType()
+@Directive(INHERIT_MAX_AGE)
+export class PageInfo {
+  @Field(() => String, { nullable: true })
+  endCursor!: string | null;
+
+  @Field()
+  hasNextPage!: boolean;
+}
+
+/** `first` and `after` of every connection field; validated like any input. */
+@ArgsType()
+export class ConnectionArgs {
+  @Field(() => Int, { defaultValue: DEFAULT_PAGE_SIZE })
+  @IsInt()
+  @Min(1)
+  @Max(MAX_PAGE_SIZE)
+  first!: number;
+
+  @Field(() => String, { nullable: true })
+  after?: string | null;
+}
+
+/** Cursor values: the sort key(s) then the id, as JSON-safe values. */
+export type CursorKey = readonly (string | number)[];
+
+/** Opaque cursor: base64url of the JSON sort key + id, so clients cannot build or depend on it. */
+export function encodeCursor(key: CursorKey): string {
+  return Buffer.from(JSON.stringify(key)).toString('base64url');
+}
+
+/**
+ * Decodes a cursor made by {@link encodeCursor}, checking each part's type against `shape`
+ * ('string' | 'number' | 'objectId' as 24 hex digits); anything else is BAD_USER_INPUT on the `after` argument.
+ */
+export function decodeCursor(
+  cursor: string,
+  shape: readonly ('string' | 'number' | 'objectId')[],
+): (string | number)[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    parsed = undefined;
+  }
+  if (
+    !Array.isArray(parsed) ||
+    parsed.length !== shape.length ||
+    parsed.some((part: unknown, index) =>
+      shape[index] === 'objectId'
+        ? typeof part !== 'string' || !/^[0-9a-f]{24}$/.test(part)
+        : typeof part !== shape[index],
+    )
+  ) {
+    throw badUserInput([
+      {
+        argument: 'after',
+        field: '',
+        constraints: { isCursor: 'after must be a cursor returned by this connection' },
+      },
+    ]);
+  }
+  return parsed as (string | number)[];
+}
+
+/** Splits a `first + 1` read into the page and whether more follow. */
+export function slicePage<T>(rows: T[], first: number): { page: T[]; hasNextPage: boolean } {
+  return { page: rows.slice(0, first), hasNextPage: rows.length > first };
+}

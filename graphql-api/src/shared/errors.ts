@@ -1,0 +1,94 @@
+import { GraphQLError } from 'graphql';
+
+/** Every `extensions.code` the API returns on purpose (plus Apollo's own parse/validation codes). */
+export const ErrorCode = {
+  BadUserInput: 'BAD_USER_INPUT',
+  Unauthenticated: 'UNAUTHENTICATED',
+  Forbidden: 'FORBIDDEN',
+  NotFound: 'NOT_FOUND',
+  Conflict: 'CONFLICT',
+  RateLimited: 'RATE_LIMITED',
+  InternalServerError: 'INTERNAL_SERVER_ERROR',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** One failing input: the argument, the dotted path inside it ('' for a scalar argument), why. */
+export interface FieldError {
+  argument: string;
+  field: string;
+  constraints: Record<string, string>;
+}
+
+/** The same message for a wrong e-mail and a wrong password, so accounts cannot be probed. */
+export const INVALID_CREDENTIALS = 'Invalid e-mail or password';
+
+export function badUserInput(fields: FieldError[], message = 'Invalid input'): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: ErrorCode.BadUserInput, fields } });
+}
+
+/** `http.status` 401 makes Apollo answer with that status when raised while building the context. */
+export function unauthenticated(message = 'Authentication required'): GraphQLError {
+  return new GraphQLError(message, {
+    extensions: { code: ErrorCode.Unauthenticated, http: { status: 401 } },
+  });
+}
+
+export function forbidden(missingScopes: string[]): GraphQLError {
+  return new GraphQLError(
+    `Missing scope${missingScopes.length > 1 ? 's' : ''}: ${missingScopes.join(', ')}`,
+    {
+      extensions: { code: ErrorCode.Forbidden, missingScopes },
+    },
+  );
+}
+
+export function notFound(what: string): GraphQLError {
+  return new GraphQLError(`${what} not found`, { extensions: { code: ErrorCode.NotFound } });
+}
+
+export function conflict(message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: ErrorCode.Conflict } });
+}
+
+export function rateLimited(retryAfterSeconds: number): GraphQLError {
+  const retryAfter = Math.max(1, Math.ceil(retryAfterSeconds));
+  return new GraphQLError(`Too many attempts; retry in ${retryAfter} seconds`, {
+    extensions: { code: ErrorCode.RateLimited, retryAfter },
+  });
+}
+
+/** A broken invariant: logged and masked as INTERNAL_SERVER_ERROR by the error formatter. */
+export function unexpected(message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: ErrorCode.InternalServerError } });
+}
+
+/** Codes that reach the client unchanged; anything else is masked. */
+export const PUBLIC_ERROR_CODES: ReadonlySet<string> = new Set([
+  ErrorCode.BadUserInput,
+  ErrorCode.Unauthenticated,
+  ErrorCode.Forbidden,
+  ErrorCode.NotFound,
+  ErrorCode.Conflict,
+  ErrorCode.RateLimited,
+  // Apollo's own request errors: the client sent something unusable.
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_REQUEST',
+  'OPERATION_RESOLUTION_FAILURE',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+]);
+
+/** True for a MongoDB duplicate-key error (E11000), optionally on a given key. */
+export function isDuplicateKeyError(error: unknown, key?: string): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { code, keyPattern, keyValue } = error as {
+    code?: unknown;
+    keyPattern?: Record<string, unknown>;
+    keyValue?: Record<string, unknown>;
+  };
+  if (code !== 11000) return false;
+  if (key === undefined) return true;
+  const keys = Object.keys(keyPattern ?? keyValue ?? {});
+  return keys.length === 0 || keys.includes(key);
+}

@@ -1,0 +1,102 @@
+import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { createApp } from './app';
+import type { ApiApp } from './app';
+import { loadConfig } from './config';
+import type { ApiConfig } from './config';
+import { connectDatabase, disconnectDatabase } from './database';
+import { seedDatabase } from './seed/seed';
+
+/** Options of {@link startTestApi}. */
+export interface StartTestApiOptions {
+  /** `mongodb://host:port/` of a running server (embedded or real). */
+  mongoUri: string;
+  /** Database name; default a unique one, so parallel suites never share data. */
+  dbName?: string;
+  /** Insert the ~30 sample movies (default false). */
+  seedMovies?: boolean;
+  /** Extra environment for loadConfig (e.g. `LOG_LEVEL`); merged over the test defaults. */
+  env?: Record<string, string>;
+}
+
+/** A listening API for other workspaces' tests. */
+export interface TestApi {
+  /** `http://127.0.0.1:<port>/graphql` */
+  url: string;
+  /** Token of a key with the public scopes. */
+  publicApiKey: string;
+  /** Token of a key with every scope. */
+  adminApiKey: string;
+  /** The HS256 secret the API signs access tokens with. */
+  jwtSecret: string;
+  /** The config the API runs with. */
+  config: ApiConfig;
+  /** The app (services included) for white-box checks. */
+  api: ApiApp;
+  /** Stops the server (finishing in-flight requests) and disconnects mongoose. */
+  stop(): Promise<void>;
+}
+
+/** Defaults for tests: random secrets, silent logs, cheap (still real) argon2id. */
+export function testEnv(
+  mongoUri: string,
+  env: Record<string, string> = {},
+): Record<string, string> {
+  const secret = (): string => randomBytes(32).toString('base64url');
+  return {
+    NODE_ENV: 'test',
+    API_PORT: '0',
+    MONGODB_URI: mongoUri,
+    JWT_SECRET: secret(),
+    PUBLIC_API_KEY_TOKEN: secret(),
+    ADMIN_API_KEY_TOKEN: secret(),
+    LOG_LEVEL: 'silent',
+    PASSWORD_HASH_MEMORY_KIB: '1024',
+    PASSWORD_HASH_TIME_COST: '1',
+    ...env,
+  };
+}
+
+export function uniqueDbName(prefix = 'test'): string {
+  return `${prefix}_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
+}
+
+/**
+ * Connects mongoose to `mongoUri` + `dbName`, creates the public and admin API keys, optionally
+ * seeds the sample movies, and listens on a free port.
+ */
+export async function startTestApi(options: StartTestApiOptions): Promise<TestApi> {
+  const config = loadConfig(testEnv(options.mongoUri, options.env));
+  await connectDatabase(options.mongoUri, { dbName: options.dbName ?? uniqueDbName('api') });
+  const api = await createApp(config);
+  await seedDatabase(config, api.services, {
+    movies: options.seedMovies ?? false,
+    demoUser: false,
+  });
+  const server = api.app.listen(0, '127.0.0.1');
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  const { port } = server.address() as AddressInfo;
+  let stopped = false;
+  return {
+    url: `http://127.0.0.1:${port}/graphql`,
+    publicApiKey: config.publicApiKeyToken ?? '',
+    adminApiKey: config.adminApiKeyToken ?? '',
+    jwtSecret: config.jwt.secret,
+    config,
+    api,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+      await api.stop();
+      await disconnectDatabase();
+    },
+  };
+}

@@ -1,0 +1,69 @@
+import {
+  Arg,
+  Args,
+  Authorized,
+  Ctx,
+  FieldResolver,
+  ID,
+  Mutation,
+  Query,
+  Resolver,
+  Root,
+} from 'type-graphql';
+import type { Context } from '../context';
+import { requireUser } from '../context';
+import { Movie } from '../movies';
+import { ConnectionArgs } from '../shared/connection';
+import { unexpected } from '../shared/errors';
+import { parseObjectId } from '../shared/object-id';
+import { Scope } from '../shared/scopes';
+import { UserMovieConnection } from './user-movie.connection';
+import { UserMovie } from './user-movie.model';
+import type { UserMovieService } from './user-movie.service';
+
+@Resolver(() => UserMovie)
+export class UserMovieResolver {
+  constructor(private readonly userMovieService: UserMovieService) {}
+
+  @Authorized([Scope.ReadUserMovies])
+  @Query(() => UserMovieConnection, { description: "The caller's own list, newest first." })
+  userMovies(
+    @Args(() => ConnectionArgs) args: ConnectionArgs,
+    @Ctx() context: Context,
+  ): Promise<UserMovieConnection> {
+    return this.userMovieService.list(requireUser(context).id, args);
+  }
+
+  @Authorized([Scope.CreateUserMovies])
+  @Mutation(() => UserMovie, {
+    description: 'Idempotent: adding a movie already in the list returns the existing entry.',
+  })
+  addUserMovie(
+    @Arg('movieId', () => ID) movieId: string,
+    @Ctx() context: Context,
+  ): Promise<UserMovie> {
+    const user = requireUser(context);
+    return this.userMovieService.add(user.id, parseObjectId(movieId, 'movieId'));
+  }
+
+  @Authorized([Scope.DeleteUserMovies])
+  @Mutation(() => Boolean, {
+    description: 'True when an entry was removed, false when the movie was not in the list.',
+  })
+  removeUserMovie(
+    @Arg('movieId', () => ID) movieId: string,
+    @Ctx() context: Context,
+  ): Promise<boolean> {
+    const user = requireUser(context);
+    return this.userMovieService.remove(user.id, parseObjectId(movieId, 'movieId'));
+  }
+
+  /** Batched: one movie query per request for every entry on the page. */
+  @FieldResolver(() => Movie)
+  async movie(@Root() entry: UserMovie, @Ctx() context: Context): Promise<Movie> {
+    const movie = await context.loaders.movieById.load(String(entry.movie));
+    // Deleting a movie removes its list entries, so a miss is a broken invariant.
+    if (!movie) throw unexpected(`List entry ${String(entry._id)} points to a missing movie`);
+    return movie;
+  }
+}

@@ -1,0 +1,71 @@
+import { getModelForClass, index, modelOptions, prop } from '@typegoose/typegoose';
+import type { Types } from 'mongoose';
+import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
+
+/** Identity providers a user can sign in with. */
+export enum AuthProvider {
+  GOOGLE = 'GOOGLE',
+}
+registerEnumType(AuthProvider, { name: 'AuthProvider' });
+
+export const USER_LIMITS = { nameMin: 1, nameMax: 100, passwordMinBytes: 8, passwordMaxBytes: 72 };
+
+/** A provider identity linked to a user; the subject is never exposed. */
+@modelOptions({ schemaOptions: { _id: false } })
+export class LinkedProvider {
+  @prop({ required: true, enum: AuthProvider, type: String })
+  provider!: AuthProvider;
+
+  @prop({ required: true })
+  subject!: string;
+}
+
+@ObjectType()
+@modelOptions({ schemaOptions: { timestamps: true, collection: 'users' } })
+// One user per provider identity. Password-only users have no providers array at all, so the
+// partial filter keeps them out of this unique index.
+@index(
+  { 'providers.provider': 1, 'providers.subject': 1 },
+  { unique: true, partialFilterExpression: { 'providers.provider': { $exists: true } } },
+)
+export class User {
+  @Field(() => ID, { name: 'id' })
+  readonly _id!: Types.ObjectId;
+
+  @Field()
+  @prop({
+    required: true,
+    trim: true,
+    minlength: USER_LIMITS.nameMin,
+    maxlength: USER_LIMITS.nameMax,
+  })
+  name!: string;
+
+  @Field()
+  @prop({ required: true, unique: true, lowercase: true, trim: true })
+  email!: string;
+
+  /** argon2id; never read unless asked for with `+passwordHash`. */
+  @prop({ select: false })
+  passwordHash?: string;
+
+  @Field({ description: 'False for accounts created through a provider only.' })
+  @prop({ required: true, default: false })
+  hasPassword!: boolean;
+
+  @Field()
+  @prop({ required: true, default: false })
+  isAdmin!: boolean;
+
+  // `default: undefined`: no empty array for password-only users (see the index above).
+  @prop({ type: () => [LinkedProvider], default: undefined })
+  providers?: LinkedProvider[];
+
+  @Field(() => Date)
+  readonly createdAt!: Date;
+
+  @Field(() => Date)
+  readonly updatedAt!: Date;
+}
+
+export const UserModel = getModelForClass(User);
