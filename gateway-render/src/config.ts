@@ -1,5 +1,6 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { parseEnv } from 'node:util';
 
 /** Thrown when the environment cannot make a working render server; the message says which key and why. */
 export class ConfigError extends Error {
@@ -44,11 +45,8 @@ export interface RenderConfig {
   google: GoogleConfig | null;
 }
 
-// Development defaults, the same values as .env.example, so `npm start` works without a .env.
-const EXAMPLE_VALUES: Record<string, string> = {
-  PUBLIC_API_KEY_TOKEN: 'dev-public-key-0123456789abcdef0123456789abcdef',
-  COOKIE_SECRET: 'dev-cookie-secret-change-me-0123456789abcdef',
-};
+// Secrets whose .env.example values stand in outside production (and are refused in it).
+const EXAMPLE_FALLBACK_KEYS = ['PUBLIC_API_KEY_TOKEN', 'COOKIE_SECRET'];
 
 const GOOGLE_DEFAULTS = {
   authorizationUrl: 'https://accounts.google.com/o/oauth2/v2/auth',
@@ -58,15 +56,32 @@ const GOOGLE_DEFAULTS = {
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
-/** Loads the repository root's `.env` into `process.env` when the file exists (set variables win). */
+/** The repository root: the nearest folder above holding `.env.example` (from src/ or dist/src/). */
+export function findRepoRoot(from: string = __dirname): string {
+  let dir = from;
+  while (!existsSync(path.join(dir, '.env.example'))) {
+    const parent = path.dirname(dir);
+    if (parent === dir) return path.resolve(__dirname, '..', '..');
+    dir = parent;
+  }
+  return dir;
+}
+
+/** Loads the repository root's `.env` into `process.env` when it exists (set variables win). */
 export function loadDotEnv(): void {
-  // src/config.ts (under jest) sits two levels below the root, dist/src/config.js three.
-  const candidates = [
-    path.resolve(__dirname, '../../.env'),
-    path.resolve(__dirname, '../../../.env'),
-  ];
-  const found = candidates.find((candidate) => existsSync(candidate));
-  if (found) process.loadEnvFile(found);
+  const file = path.join(findRepoRoot(), '.env');
+  if (existsSync(file)) process.loadEnvFile(file);
+}
+
+/** The `.env.example` values: development defaults, and the values production refuses. */
+export function readExampleEnv(): Record<string, string> {
+  const file = path.join(findRepoRoot(), '.env.example');
+  if (!existsSync(file)) return {};
+  const values: Record<string, string> = {};
+  for (const [key, value] of Object.entries(parseEnv(readFileSync(file, 'utf8')))) {
+    if (value !== undefined) values[key] = value;
+  }
+  return values;
 }
 
 function readUrl(env: NodeJS.ProcessEnv, key: string, fallback: string): string {
@@ -102,13 +117,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RenderConfig {
   }
   const production = nodeEnv === 'production';
 
+  const examples = readExampleEnv();
   const secret = (key: string, minLength: number): string => {
-    const value = env[key] || (production ? '' : (EXAMPLE_VALUES[key] ?? ''));
+    const fallback = production || !EXAMPLE_FALLBACK_KEYS.includes(key) ? '' : examples[key];
+    const value = env[key] || fallback || '';
     if (!value) throw new ConfigError(`${key} is required`);
     if (value.length < minLength) {
       throw new ConfigError(`${key} must be at least ${minLength} characters`);
     }
-    if (production && value === EXAMPLE_VALUES[key]) {
+    if (production && value === examples[key]) {
       throw new ConfigError(
         `${key} still has the .env.example value; set a real secret in production`,
       );

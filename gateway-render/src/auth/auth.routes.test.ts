@@ -1,0 +1,248 @@
+import request from 'supertest';
+import { CookieJar, parseSetCookies } from '../../test/helpers/cookie-jar';
+import { callApi, startRenderTestEnv, uniqueEmail } from '../../test/helpers/render-test-env';
+import type { RenderTestEnv } from '../../test/helpers/render-test-env';
+import { REMEMBER_ME_MAX_AGE_MS } from './cookies';
+
+let env: RenderTestEnv;
+
+beforeAll(async () => {
+  env = await startRenderTestEnv({}, { seedMovies: false });
+});
+
+afterAll(async () => {
+  await env.stop();
+});
+
+const PASSWORD = 'correct horse battery';
+
+async function signUpViaApi(email = uniqueEmail()): Promise<string> {
+  const result = await callApi(
+    env.api,
+    'mutation ($input: SignUpInput!) { signUp(input: $input) { id } }',
+    { input: { name: 'Ada Lovelace', email, password: PASSWORD } },
+  );
+  expect(result.errors).toBeUndefined();
+  return email;
+}
+
+function basic(email: string, password: string): string {
+  return `Basic ${Buffer.from(`${email}:${password}`).toString('base64')}`;
+}
+
+function cookieNamed(headers: string[] | string | undefined, name: string) {
+  return parseSetCookies(headers).find((cookie) => cookie.name === name);
+}
+
+async function me(accessToken: string): Promise<{ email: string } | null | undefined> {
+  const result = await callApi<{ me: { email: string } | null }>(
+    env.api,
+    '{ me { email } }',
+    {},
+    accessToken,
+  );
+  return result.data?.me;
+}
+
+describe('POST /auth/sign-in with HTTP Basic', () => {
+  it('sets httpOnly session cookies, answers { user } and no token in the body', async () => {
+    const email = await signUpViaApi();
+    const res = await request(env.app)
+      .post('/auth/sign-in')
+      .set('Authorization', basic(email, PASSWORD))
+      .set('Accept', 'application/json')
+      .send({})
+      .expect(200);
+    expect(res.body).toEqual({ user: expect.objectContaining({ email }) });
+    expect(res.text).not.toMatch(/accessToken|refreshToken|eyJ/);
+    const access = cookieNamed(res.headers['set-cookie'], 'access_token');
+    const refresh = cookieNamed(res.headers['set-cookie'], 'refresh_token');
+    for (const cookie of [access, refresh]) {
+      expect(cookie?.attributes.httponly).toBe(true);
+      expect(cookie?.attributes.samesite).toBe('Lax');
+      expect(cookie?.attributes.path).toBe('/');
+      // Without "remember me": session cookies.
+      expect(cookie?.attributes['max-age']).toBeUndefined();
+      expect(cookie?.attributes.expires).toBeUndefined();
+    }
+    expect(await me(access?.value ?? '')).toEqual({ email });
+  });
+
+  it('keeps the cookies for 30 days with rememberMe', async () => {
+    const email = await signUpViaApi();
+    const res = await request(env.app)
+      .post('/auth/sign-in')
+      .set('Authorization', basic(email, PASSWORD))
+      .send({ rememberMe: true })
+      .expect(200);
+    expect(REMEMBER_ME_MAX_AGE_MS).toBe(2_592_000_000);
+    for (const name of ['access_token', 'refresh_token']) {
+      expect(cookieNamed(res.headers['set-cookie'], name)?.attributes['max-age']).toBe('2592000');
+    }
+  });
+
+  it('accepts a password that contains a colon', async () => {
+    const email = uniqueEmail();
+    await callApi(env.api, 'mutation ($input: SignUpInput!) { signUp(input: $input) { id } }', {
+      input: { name: 'Colon', email, password: 'pass:word:123' },
+    });
+    await request(env.app)
+      .post('/auth/sign-in')
+      .set('Authorization', basic(email, 'pass:word:123'))
+      .expect(200);
+  });
+
+  it('answers 401 to wrong credentials and sets no cookie', async () => {
+    const email = await signUpViaApi();
+    const res = await request(env.app)
+      .post('/auth/sign-in')
+      .set('Authorization', basic(email, 'wrong password'))
+      .set('Accept', 'application/json')
+      .expect(401);
+    expect(res.body).toEqual({
+      error: { code: 'UNAUTHENTICATED', message: 'Invalid e-mail or password' },
+    });
+    expect(res.headers['set-cookie']).toBeUndefined();
+    // The page's script must not trigger the browser's own login dialog.
+    expect(res.headers['www-authenticate']).toBeUndefined();
+  });
+});
+
+describe('POST /auth/sign-in from the HTML form', () => {
+  it('signs in and redirects to the return path', async () => {
+    const email = await signUpViaApi();
+    const res = await request(env.app)
+      .post('/auth/sign-in')
+      .type('form')
+      .send({ email, password: PASSWORD, rememberMe: 'true', returnTo: '/my-list' })
+      .expect(303);
+    expect(res.headers.location).toBe('/my-list');
+    expect(cookieNamed(res.headers['set-cookie'], 'access_token')?.attributes['max-age']).toBe(
+      '2592000',
+    );
+  });
+
+  it('never redirects off the site', async () => {
+    const email = await signUpViaApi();
+    const res = await request(env.app)
+      .post('/auth/sign-in')
+      .type('form')
+      .send({ email, password: PASSWORD, returnTo: '//evil.example/' })
+      .expect(303);
+    expect(res.headers.location).toBe('/');
+  });
+
+  it('shows the form again with one message on wrong credentials', async () => {
+    const email = await signUpViaApi();
+    const res = await request(env.app)
+      .post('/auth/sign-in')
+      .type('form')
+      .send({ email, password: 'nope-nope-nope' })
+      .expect(401);
+    expect(res.text).toContain('Invalid e-mail or password');
+    expect(res.text).toContain(`value="${email}"`);
+    expect(res.headers['set-cookie']).toBeUndefined();
+  });
+});
+
+describe('POST /auth/sign-up', () => {
+  it('creates the account and signs in (form)', async () => {
+    const email = uniqueEmail();
+    const res = await request(env.app)
+      .post('/auth/sign-up')
+      .type('form')
+      .send({ name: 'Grace Hopper', email, password: PASSWORD, returnTo: '/' })
+      .expect(303);
+    expect(res.headers.location).toBe('/');
+    const access = cookieNamed(res.headers['set-cookie'], 'access_token');
+    expect(await me(access?.value ?? '')).toEqual({ email });
+  });
+
+  it('answers JSON clients with { user } (201)', async () => {
+    const email = uniqueEmail();
+    const res = await request(env.app)
+      .post('/auth/sign-up')
+      .send({ name: 'Json Client', email, password: PASSWORD })
+      .expect(201);
+    expect(res.body).toEqual({ user: expect.objectContaining({ email, name: 'Json Client' }) });
+  });
+
+  it('shows the form again with the messages next to the fields', async () => {
+    const res = await request(env.app)
+      .post('/auth/sign-up')
+      .type('form')
+      .send({ name: 'Bad Input', email: 'not-an-email', password: 'short' })
+      .expect(400);
+    expect(res.text).toContain('data-testid="email-error"');
+    expect(res.text).toContain('data-testid="password-error"');
+    expect(res.text).toContain('value="Bad Input"');
+    expect(res.headers['set-cookie']).toBeUndefined();
+  });
+
+  it('reports an e-mail already registered on the e-mail field', async () => {
+    const email = await signUpViaApi();
+    const res = await request(env.app)
+      .post('/auth/sign-up')
+      .send({ name: 'Again', email, password: PASSWORD })
+      .expect(409);
+    expect(res.body.error.code).toBe('CONFLICT');
+    expect(res.body.error.fields.email).toEqual(['This e-mail is already registered.']);
+  });
+});
+
+describe('POST /auth/sign-out', () => {
+  it('revokes the session at the API and clears the cookies', async () => {
+    const email = await signUpViaApi();
+    const jar = new CookieJar();
+    const signIn = await request(env.app)
+      .post('/auth/sign-in')
+      .set('Authorization', basic(email, PASSWORD))
+      .expect(200);
+    jar.update(signIn.headers['set-cookie']);
+    const refreshToken = jar.get('refresh_token') ?? '';
+    const accessToken = jar.get('access_token') ?? '';
+
+    const res = await request(env.app)
+      .post('/auth/sign-out')
+      .set('Cookie', jar.header())
+      .type('form')
+      .send({})
+      .expect(303);
+    expect(res.headers.location).toBe('/');
+    jar.update(res.headers['set-cookie']);
+    expect(jar.names()).toEqual([]);
+
+    // The API no longer accepts the old tokens.
+    const refreshed = await callApi(
+      env.api,
+      'mutation ($t: String!) { refreshSession(refreshToken: $t) { accessToken } }',
+      { t: refreshToken },
+    );
+    expect(refreshed.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    const after = await callApi(env.api, '{ me { email } }', {}, accessToken);
+    expect(after.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+  });
+});
+
+describe('cross-site requests', () => {
+  it('refuses a state-changing POST from another origin', async () => {
+    const email = await signUpViaApi();
+    await request(env.app)
+      .post('/auth/sign-in')
+      .set('Origin', 'https://evil.example')
+      .type('form')
+      .send({ email, password: PASSWORD })
+      .expect(403);
+    await request(env.app).post('/auth/sign-out').set('Sec-Fetch-Site', 'cross-site').expect(403);
+  });
+
+  it('accepts the site origin', async () => {
+    const email = await signUpViaApi();
+    await request(env.app)
+      .post('/auth/sign-in')
+      .set('Origin', env.config.publicOrigin)
+      .type('form')
+      .send({ email, password: PASSWORD })
+      .expect(303);
+  });
+});

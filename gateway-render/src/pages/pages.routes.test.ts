@@ -1,0 +1,113 @@
+import request from 'supertest';
+import { callApi, startRenderTestEnv } from '../../test/helpers/render-test-env';
+import type { RenderTestEnv } from '../../test/helpers/render-test-env';
+
+let env: RenderTestEnv;
+
+beforeAll(async () => {
+  env = await startRenderTestEnv();
+});
+
+afterAll(async () => {
+  await env.stop();
+});
+
+async function anyMovie(): Promise<{ id: string; title: string; tags: string[] }> {
+  const result = await callApi<{
+    movies: { edges: { node: { id: string; title: string; tags: string[] } }[] };
+  }>(env.api, 'query { movies(first: 50) { edges { node { id title tags } } } }');
+  const movie = result.data?.movies.edges.find((edge) => edge.node.tags.length > 0)?.node;
+  if (!movie) throw new TypeError('the seed has no tagged movie');
+  return movie;
+}
+
+function stateOf(html: string): unknown {
+  const match = /<script type="application\/json" id="__APOLLO_STATE__">(.*?)<\/script>/s.exec(
+    html,
+  );
+  if (!match?.[1]) throw new TypeError('no embedded state');
+  return JSON.parse(match[1]);
+}
+
+describe('catalog page', () => {
+  it('renders the movies for an anonymous visitor, with the cache embedded for hydration', async () => {
+    const movie = await anyMovie();
+    const res = await request(env.app).get('/').expect(200);
+    expect(res.headers['content-type']).toMatch(/text\/html/);
+    expect(res.text).toContain('<h1>Catalog</h1>');
+    expect(res.text).toContain('Sign in');
+    expect(res.text).not.toContain('Add to my list');
+    expect(res.text).toContain('<script src="/assets/client.js" defer></script>');
+    const state = stateOf(res.text) as Record<string, Record<string, unknown>>;
+    expect(state[`Movie:${movie.id}`]?.title).toBe(movie.title);
+  });
+
+  it('sends a CSP without inline scripts and never caches the page', async () => {
+    const res = await request(env.app).get('/').expect(200);
+    const csp = String(res.headers['content-security-policy']);
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).not.toContain('unsafe-inline');
+    expect(res.headers['cache-control']).toBe('no-store');
+    // Every <script> is either the bundle or inert JSON.
+    const scripts = res.text.match(/<script[^>]*>/g) ?? [];
+    for (const tag of scripts)
+      expect(tag).toMatch(/src="\/assets\/client\.js"|type="application\/json"/);
+  });
+
+  it('filters by tag and answers the page script with JSON', async () => {
+    const movie = await anyMovie();
+    const tag = movie.tags[0] ?? '';
+    const res = await request(env.app)
+      .get(`/?tag=${encodeURIComponent(tag)}`)
+      .set('Accept', 'application/json')
+      .expect(200);
+    const body = res.body as {
+      page: { name: string; variables: { filter: { tags: string[] } } };
+      data: { movies: { edges: { node: { tags: string[] } }[] } };
+    };
+    expect(body.page.name).toBe('catalog');
+    expect(body.page.variables.filter.tags).toEqual([tag]);
+    expect(body.data.movies.edges.length).toBeGreaterThan(0);
+    for (const edge of body.data.movies.edges) expect(edge.node.tags).toContain(tag);
+  });
+
+  it('drops over-long and malformed filter values instead of passing them on', async () => {
+    const res = await request(env.app)
+      .get(`/?tag=${'x'.repeat(51)}&year=19a2&after=${'c'.repeat(201)}`)
+      .set('Accept', 'application/json')
+      .expect(200);
+    const body = res.body as { page: { variables: { filter: unknown; after: unknown } } };
+    expect(body.page.variables.filter).toBeNull();
+    expect(body.page.variables.after).toBeNull();
+  });
+});
+
+describe('movie page', () => {
+  it('renders one movie', async () => {
+    const movie = await anyMovie();
+    const res = await request(env.app).get(`/movies/${movie.id}`).expect(200);
+    expect(res.text).toContain(
+      `<h1>${movie.title.replace(/&/g, '&amp;').replace(/'/g, '&#x27;')}</h1>`,
+    );
+  });
+
+  it('answers 404 for a missing or malformed id', async () => {
+    const missing = await request(env.app).get('/movies/000000000000000000000000').expect(404);
+    expect(missing.text).toContain('Not found');
+    await request(env.app).get('/movies/not-an-id').expect(404);
+  });
+});
+
+describe('my list page', () => {
+  it('sends anonymous visitors to sign in and back', async () => {
+    const res = await request(env.app).get('/my-list').expect(303);
+    expect(res.headers.location).toBe('/sign-in?returnTo=%2Fmy-list');
+  });
+});
+
+describe('unknown pages', () => {
+  it('answers 404 without a stack trace', async () => {
+    const res = await request(env.app).get('/nope').expect(404);
+    expect(res.text).not.toMatch(/at .*\.ts:\d+/);
+  });
+});

@@ -1,0 +1,102 @@
+import { randomBytes } from 'node:crypto';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type express from 'express';
+import { startTestApi } from 'graphql-api/testing';
+import type { TestApi } from 'graphql-api/testing';
+import { createApp } from '../../src/app';
+import { loadConfig } from '../../src/config';
+import type { RenderConfig } from '../../src/config';
+
+export interface RenderTestEnv {
+  api: TestApi;
+  config: RenderConfig;
+  app: express.Express;
+  /** Builds another app on the same API with extra environment (e.g. a closed API_URL). */
+  appWith(env: Record<string, string>): { app: express.Express; config: RenderConfig };
+  stop(): Promise<void>;
+}
+
+export function testMongoUri(): string {
+  const uri = process.env.TEST_MONGODB_URI;
+  if (!uri)
+    throw new TypeError('TEST_MONGODB_URI is not set: run the tests through jest (global setup)');
+  return uri;
+}
+
+/** The render server's environment for tests, pointing at a test API. */
+export function renderEnv(api: TestApi, env: Record<string, string> = {}): Record<string, string> {
+  return {
+    NODE_ENV: 'test',
+    RENDER_PORT: '0',
+    API_URL: api.url,
+    PUBLIC_API_KEY_TOKEN: api.publicApiKey,
+    COOKIE_SECRET: randomBytes(32).toString('base64url'),
+    PUBLIC_ORIGIN: 'http://render.test',
+    LOG_LEVEL: 'silent',
+    ...env,
+  };
+}
+
+/** Starts the real API (own database, sample movies) and builds a render app against it. */
+export async function startRenderTestEnv(
+  env: Record<string, string> = {},
+  options: { seedMovies?: boolean } = {},
+): Promise<RenderTestEnv> {
+  const api = await startTestApi({
+    mongoUri: testMongoUri(),
+    seedMovies: options.seedMovies ?? true,
+  });
+  const appWith = (extra: Record<string, string>) => {
+    const config = loadConfig(renderEnv(api, { ...env, ...extra }));
+    return { app: createApp(config), config };
+  };
+  const { app, config } = appWith({});
+  return { api, app, config, appWith, stop: () => api.stop() };
+}
+
+/** Listens on a free port (for fetch-driven and browser tests); returns the origin and a closer. */
+export async function listen(
+  app: express.Express,
+): Promise<{ origin: string; close(): Promise<void> }> {
+  const server: Server = app.listen(0, '127.0.0.1');
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    origin: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+/** Calls the API directly (as the public key, optionally as a user), for setting up and checking. */
+export async function callApi<T = Record<string, unknown>>(
+  api: TestApi,
+  query: string,
+  variables: Record<string, unknown> = {},
+  accessToken?: string,
+): Promise<{ data?: T; errors?: { message: string; extensions?: Record<string, unknown> }[] }> {
+  const response = await fetch(api.url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'x-api-key': api.publicApiKey,
+      ...(accessToken ? { authorization: `Bearer ${accessToken}` } : {}),
+    },
+    body: JSON.stringify({ query, variables }),
+  });
+  return (await response.json()) as {
+    data?: T;
+    errors?: { message: string; extensions?: Record<string, unknown> }[];
+  };
+}
+
+export function uniqueEmail(prefix = 'user'): string {
+  return `${prefix}-${randomBytes(5).toString('hex')}@example.com`;
+}
