@@ -143,6 +143,7 @@ function applyOperators(doc: Doc, spec: Doc, options: ApplyUpdateOptions): Doc {
       checkOperand(doc, operator, path, value);
     }
   }
+  checkIdUntouched(doc, modifier, options.isInsert);
   moveLongArithmetic(doc, modifier);
   if (Object.keys(modifier).length === 0) return doc;
   const positional = Object.values(modifier).some((fields) =>
@@ -157,6 +158,25 @@ function applyOperators(doc: Doc, spec: Doc, options: ApplyUpdateOptions): Doc {
     { cloneMode: 'copy', queryOptions: MINGO_OPTIONS },
   );
   return doc;
+}
+
+/**
+ * `_id` never changes after insert. mingo refuses such updates with a generic error, so the
+ * check happens here, first: setting `_id` to its current value is allowed, as in MongoDB.
+ */
+function checkIdUntouched(doc: Doc, modifier: Doc, isInsert: boolean): void {
+  for (const [operator, fields] of Object.entries(modifier)) {
+    for (const [path, value] of Object.entries(fields as Doc)) {
+      if (path !== '_id' && !path.startsWith('_id.')) continue;
+      const unchanged =
+        operator === '$set' && path === '_id' && canonicalKey(value) === canonicalKey(doc._id);
+      if (unchanged || (isInsert && doc._id === undefined)) continue;
+      throw new MongoCommandError(
+        'ImmutableField',
+        "Performing an update on the path '_id' would modify the immutable field '_id'",
+      );
+    }
+  }
 }
 
 /** `{ $set: { a: 1 }, $inc: { a: 1 } }` is ambiguous; MongoDB refuses it with code 40. */

@@ -1,0 +1,95 @@
+import { MongoClient } from 'mongodb';
+import type { Db } from 'mongodb';
+import { serverUri, uniqueDbName } from '../helpers';
+
+describe('aggregation through the official driver', () => {
+  let client: MongoClient;
+  let db: Db;
+
+  beforeAll(async () => {
+    client = await MongoClient.connect(serverUri());
+    db = client.db(uniqueDbName('aggregate'));
+    await db.collection('movies').insertMany([
+      { _id: 1, title: 'Alien', year: 1979, genres: ['horror', 'sf'] },
+      { _id: 2, title: 'Brazil', year: 1985, genres: ['sf'] },
+      { _id: 3, title: 'Ran', year: 1985, genres: ['drama'] },
+    ]);
+    await db.collection('ratings').insertMany([
+      { movieId: 1, stars: 5 },
+      { movieId: 1, stars: 3 },
+      { movieId: 2, stars: 4 },
+    ]);
+  });
+
+  afterAll(async () => {
+    await db.dropDatabase();
+    await client.close();
+  });
+
+  it('joins with $lookup and reshapes with $addFields and $project', async () => {
+    const rows = await db
+      .collection('movies')
+      .aggregate([
+        { $match: { year: { $lt: 1990 } } },
+        { $lookup: { from: 'ratings', localField: '_id', foreignField: 'movieId', as: 'ratings' } },
+        { $addFields: { votes: { $size: '$ratings' } } },
+        { $project: { _id: 0, title: 1, votes: 1 } },
+        { $sort: { votes: -1, title: 1 } },
+      ])
+      .toArray();
+    expect(rows).toEqual([
+      { title: 'Alien', votes: 2 },
+      { title: 'Brazil', votes: 1 },
+      { title: 'Ran', votes: 0 },
+    ]);
+  });
+
+  it('groups, unwinds, counts, facets, skips and limits', async () => {
+    const byGenre = await db
+      .collection('movies')
+      .aggregate([
+        { $unwind: '$genres' },
+        { $group: { _id: '$genres', n: { $sum: 1 } } },
+        { $sort: { n: -1, _id: 1 } },
+        { $skip: 1 },
+        { $limit: 2 },
+      ])
+      .toArray();
+    expect(byGenre).toEqual([
+      { _id: 'drama', n: 1 },
+      { _id: 'horror', n: 1 },
+    ]);
+    const [facets] = await db
+      .collection('movies')
+      .aggregate([
+        {
+          $facet: {
+            total: [{ $count: 'n' }],
+            byYear: [
+              { $group: { _id: '$year', titles: { $push: '$title' } } },
+              { $sort: { _id: 1 } },
+            ],
+          },
+        },
+      ])
+      .toArray();
+    expect(facets).toEqual({
+      total: [{ n: 3 }],
+      byYear: [
+        { _id: 1979, titles: ['Alien'] },
+        { _id: 1985, titles: ['Brazil', 'Ran'] },
+      ],
+    });
+  });
+
+  it('never changes stored documents through pipeline stages', async () => {
+    await db
+      .collection('movies')
+      .aggregate([{ $set: { title: 'changed' } }, { $unset: 'year' }])
+      .toArray();
+    expect(await db.collection('movies').findOne({ _id: 1 })).toMatchObject({
+      title: 'Alien',
+      year: 1979,
+    });
+  });
+});
