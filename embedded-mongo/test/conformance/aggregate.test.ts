@@ -1,5 +1,12 @@
 import { MongoClient } from 'mongodb';
 import type { Db } from 'mongodb';
+
+interface MovieRow {
+  _id: number;
+  title: string;
+  year: number;
+  genres: string[];
+}
 import { serverUri, uniqueDbName } from '../helpers';
 
 describe('aggregation through the official driver', () => {
@@ -9,7 +16,7 @@ describe('aggregation through the official driver', () => {
   beforeAll(async () => {
     client = await MongoClient.connect(serverUri());
     db = client.db(uniqueDbName('aggregate'));
-    await db.collection('movies').insertMany([
+    await db.collection<MovieRow>('movies').insertMany([
       { _id: 1, title: 'Alien', year: 1979, genres: ['horror', 'sf'] },
       { _id: 2, title: 'Brazil', year: 1985, genres: ['sf'] },
       { _id: 3, title: 'Ran', year: 1985, genres: ['drama'] },
@@ -87,7 +94,7 @@ describe('aggregation through the official driver', () => {
       .collection('movies')
       .aggregate([{ $set: { title: 'changed' } }, { $unset: 'year' }])
       .toArray();
-    expect(await db.collection('movies').findOne({ _id: 1 })).toMatchObject({
+    expect(await db.collection<MovieRow>('movies').findOne({ _id: 1 })).toMatchObject({
       title: 'Alien',
       year: 1979,
     });

@@ -2,6 +2,23 @@ import { Long, MongoClient, MongoServerError, ObjectId } from 'mongodb';
 import type { Db } from 'mongodb';
 import { serverUri, uniqueDbName } from '../helpers';
 
+interface UpdateRow {
+  name: string;
+  n: number;
+  tags?: string[];
+  flagged?: boolean;
+  active?: boolean;
+  created?: string;
+  profile?: { city: string };
+}
+
+/** `tags` is deliberately a string: the test pushes onto it to provoke BadValue. */
+interface TypedRow {
+  name: string;
+  count: number;
+  tags: string[] | string;
+}
+
 describe('CRUD through the official driver', () => {
   let client: MongoClient;
   let db: Db;
@@ -118,7 +135,7 @@ describe('CRUD through the official driver', () => {
   });
 
   it('updates one and many, upserts from the filter, replaces and deletes', async () => {
-    const coll = db.collection('updates');
+    const coll = db.collection<UpdateRow>('updates');
     await coll.insertMany([
       { name: 'a', n: 1, tags: ['x'] },
       { name: 'b', n: 2, tags: [] },
@@ -238,10 +255,10 @@ describe('CRUD through the official driver', () => {
   });
 
   it('answers type errors like mongod and leaves the document unchanged', async () => {
-    const coll = db.collection('typed');
+    const coll = db.collection<TypedRow>('typed');
     const { insertedId } = await coll.insertOne({ name: 'x', count: 1, tags: 'not-an-array' });
     const inc = await coll
-      .updateOne({ _id: insertedId }, { $inc: { name: 1, count: 1 } })
+      .updateOne({ _id: insertedId }, { $inc: { name: 1, count: 1 } } as never)
       .catch((caught: unknown) => caught);
     expect(inc).toMatchObject({ code: 14 });
     const incArg = await coll
@@ -249,7 +266,7 @@ describe('CRUD through the official driver', () => {
       .catch((caught: unknown) => caught);
     expect(incArg).toMatchObject({ code: 14 });
     const push = await coll
-      .updateOne({ _id: insertedId }, { $set: { count: 5 }, $push: { tags: 'y' } })
+      .updateOne({ _id: insertedId }, { $set: { count: 5 }, $push: { tags: 'y' } } as never)
       .catch((caught: unknown) => caught);
     expect(push).toMatchObject({ code: 2 });
     const idChange = await coll

@@ -1,5 +1,12 @@
 import { MongoClient, ObjectId } from 'mongodb';
 import type { Db } from 'mongodb';
+
+interface CodedRow {
+  _id: number;
+  code: string;
+  group: number;
+  tags: string[];
+}
 import { serverUri, uniqueDbName } from '../helpers';
 
 describe('indexes through the official driver', () => {
@@ -127,7 +134,7 @@ describe('indexes through the official driver', () => {
   });
 
   it('answers equality lookups on indexed fields, _id included, with the right documents', async () => {
-    const coll = db.collection('lookups');
+    const coll = db.collection<CodedRow>('lookups');
     await coll.createIndex({ code: 1 }, { unique: true });
     await coll.createIndex({ group: 1 });
     const docs = Array.from({ length: 200 }, (_, i) => ({
