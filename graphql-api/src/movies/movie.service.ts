@@ -84,7 +84,7 @@ export class MovieService {
     const movie = await MovieModel.findByIdAndUpdate(
       id,
       { $set: changes },
-      { new: true, runValidators: true, upsert: false },
+      { returnDocument: 'after', runValidators: true, upsert: false },
     ).lean<Movie>();
     if (!movie) throw notFound('Movie');
     return movie;

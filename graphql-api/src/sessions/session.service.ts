@@ -65,7 +65,7 @@ export class SessionService {
           $set: { refreshTokenHash: hashToken(next), expiresAt: expiryFor(current.rememberMe) },
           $push: { previousTokenHashes: hash },
         },
-        { new: true },
+        { returnDocument: 'after' },
       ).lean<Session>();
       if (session) return { session, refreshToken: next };
     }

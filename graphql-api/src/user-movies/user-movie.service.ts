@@ -81,7 +81,7 @@ export class UserMovieService {
     const entry = await UserMovieModel.findOneAndUpdate(
       key,
       { $setOnInsert: key },
-      { upsert: true, new: true },
+      { upsert: true, returnDocument: 'after' },
     ).lean<UserMovie>();
     if (!entry) throw unexpected('Upsert returned no document');
     return entry;

@@ -67,7 +67,7 @@ export class UserService {
     const existing = await UserModel.findOneAndUpdate(
       { email },
       { $set: { isAdmin: true } },
-      { new: true },
+      { returnDocument: 'after' },
     ).lean<User>();
     if (existing) return { user: existing, created: false };
     const user = await this.createWithPassword({ ...input, email, isAdmin: true });
@@ -106,7 +106,7 @@ export class UserService {
       const linked = await UserModel.findOneAndUpdate(
         { email, 'providers.provider': trusted({ $ne: provider }) },
         { $push: { providers: { provider, subject } } },
-        { new: true },
+        { returnDocument: 'after' },
       ).lean<User>();
       if (linked) return linked;
     }
@@ -121,7 +121,7 @@ export class UserService {
           providers: [{ provider, subject }],
         },
       },
-      { upsert: true, new: true, setDefaultsOnInsert: false },
+      { upsert: true, returnDocument: 'after', setDefaultsOnInsert: false },
     ).lean<User>();
     if (!created) throw unexpected('Upsert returned no document');
     return created;

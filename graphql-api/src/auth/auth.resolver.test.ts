@@ -1,0 +1,589 @@
+import { decodeJwt, decodeProtectedHeader } from 'jose';
+import { errorCode, execute, firstError, startApi } from '../../test/execute-operation';
+import { createSignedInUser, createUser, TEST_PASSWORD, unique } from '../../test/factories';
+import { Scope } from '../shared/scopes';
+import type { TestApi } from '../testing';
+import { UserModel } from '../users';
+
+let api: TestApi;
+let signInOnlyKey: string;
+let readOnlyKey: string;
+
+beforeAll(async () => {
+  api = await startApi();
+  signInOnlyKey = (await api.api.services.apiKeys.create('signin-only', [Scope.SignInAuth])).token;
+  readOnlyKey = (await api.api.services.apiKeys.create('read-only', [Scope.ReadMovies])).token;
+});
+afterAll(() => api.stop());
+
+const SIGN_UP = `mutation SignUp($input: SignUpInput!) {
+  signUp(input: $input) { id name email isAdmin hasPassword providers createdAt }
+}`;
+const SIGN_IN = `mutation SignIn($input: SignInInput!) {
+  signIn(input: $input) {
+    accessToken accessTokenExpiresAt refreshToken refreshTokenExpiresAt
+    user { id email isAdmin }
+  }
+}`;
+const SIGN_PROVIDER = `mutation SignProvider($input: SignProviderInput!) {
+  signProvider(input: $input) { accessToken refreshToken user { id email name providers hasPassword } }
+}`;
+const REFRESH = `mutation Refresh($refreshToken: String!) {
+  refreshSession(refreshToken: $refreshToken) { accessToken refreshToken user { id } }
+}`;
+const SIGN_OUT = `mutation SignOut($refreshToken: String!) { signOut(refreshToken: $refreshToken) }`;
+const ME = `{ me { id email } }`;
+
+interface AuthData {
+  accessToken: string;
+  accessTokenExpiresAt: string;
+  refreshToken: string;
+  refreshTokenExpiresAt: string;
+  user: { id: string; email: string; isAdmin: boolean };
+}
+
+describe('signUp', () => {
+  it('creates a password user with a lower-cased e-mail and an argon2id hash', async () => {
+    const email = `${unique('New')}@Example.com`;
+    const result = await execute<{ signUp: Record<string, unknown> }>(
+      api,
+      SIGN_UP,
+      { input: { name: ' Ada ', email, password: 'long enough password' } },
+      { apiKey: api.publicApiKey },
+    );
+    expect(result.errors).toBeUndefined();
+    expect(result.data?.signUp).toMatchObject({
+      name: 'Ada',
+      email: email.toLowerCase(),
+      isAdmin: false,
+      hasPassword: true,
+      providers: [],
+    });
+    const stored = await UserModel.findOne({ email: email.toLowerCase() })
+      .select('+passwordHash')
+      .lean();
+    expect(stored?.passwordHash).toMatch(/^\$argon2id\$/);
+    // Never selected by default.
+    const plain = await UserModel.findOne({ email: email.toLowerCase() }).lean();
+    expect(plain).not.toHaveProperty('passwordHash');
+  });
+
+  it('refuses an e-mail already registered, whatever its case, with CONFLICT', async () => {
+    const user = await createUser(api);
+    const result = await execute(
+      api,
+      SIGN_UP,
+      { input: { name: 'Copy', email: user.email.toUpperCase(), password: 'another password' } },
+      { apiKey: api.publicApiKey },
+    );
+    expect(errorCode(result)).toBe('CONFLICT');
+    expect(await UserModel.countDocuments({ email: user.email })).toBe(1);
+  });
+
+  it.each([
+    ['email', { name: 'A', email: 'not-an-email', password: 'long enough' }, 'isEmail'],
+    ['password', { name: 'A', email: 'a@example.com', password: 'short' }, 'isByteLength'],
+    // 25 three-byte characters: 25 characters but 75 bytes.
+    ['password', { name: 'A', email: 'b@example.com', password: '€'.repeat(25) }, 'isByteLength'],
+    ['name', { name: '   ', email: 'c@example.com', password: 'long enough' }, 'matches'],
+    [
+      'name',
+      { name: 'x'.repeat(101), email: 'd@example.com', password: 'long enough' },
+      'isLength',
+    ],
+  ])(
+    'refuses a bad %s with BAD_USER_INPUT naming the field (%#)',
+    async (field, input, constraint) => {
+      const result = await execute(api, SIGN_UP, { input }, { apiKey: api.publicApiKey });
+      expect(errorCode(result)).toBe('BAD_USER_INPUT');
+      const fields = firstError(result).extensions?.fields as {
+        argument: string;
+        field: string;
+        constraints: Record<string, string>;
+      }[];
+      expect(fields).toEqual([
+        expect.objectContaining({
+          argument: 'input',
+          field,
+          constraints: expect.objectContaining({ [constraint]: expect.any(String) }),
+        }),
+      ]);
+      expect(await UserModel.countDocuments({ email: input.email })).toBe(0);
+    },
+  );
+
+  it('needs signup:auth: FORBIDDEN naming it for a key without it', async () => {
+    const result = await execute(
+      api,
+      SIGN_UP,
+      { input: { name: 'A', email: 'e@example.com', password: 'long enough' } },
+      { apiKey: signInOnlyKey },
+    );
+    expect(errorCode(result)).toBe('FORBIDDEN');
+    expect(firstError(result).extensions?.missingScopes).toEqual(['signup:auth']);
+  });
+
+  it('is UNAUTHENTICATED without credentials', async () => {
+    const result = await execute(api, SIGN_UP, {
+      input: { name: 'A', email: 'f@example.com', password: 'long enough' },
+    });
+    expect(errorCode(result)).toBe('UNAUTHENTICATED');
+  });
+});
+
+describe('signIn', () => {
+  it('returns a 15-minute HS256 token with the pinned claims and a 2-hour refresh token', async () => {
+    const user = await createUser(api);
+    const before = Date.now();
+    const result = await execute<{ signIn: AuthData }>(
+      api,
+      SIGN_IN,
+      { input: { email: user.email, password: user.password } },
+      { apiKey: api.publicApiKey },
+    );
+    expect(result.errors).toBeUndefined();
+    const payload = result.data?.signIn;
+    expect(payload?.user.email).toBe(user.email);
+    const token = payload?.accessToken ?? '';
+    expect(decodeProtectedHeader(token).alg).toBe('HS256');
+    const claims = decodeJwt(token);
+    expect(claims).toMatchObject({
+      sub: user._id.toHexString(),
+      name: user.name,
+      email: user.email,
+      iss: api.config.jwt.issuer,
+      aud: api.config.jwt.audience,
+    });
+    expect(typeof claims.sid).toBe('string');
+    expect((claims.exp ?? 0) - (claims.iat ?? 0)).toBe(15 * 60);
+    expect(claims.scopes).toEqual(expect.arrayContaining(['read:movies', 'create:user-movies']));
+    const refreshExpiry = Date.parse(payload?.refreshTokenExpiresAt ?? '') - before;
+    expect(refreshExpiry).toBeGreaterThan(2 * 3600 * 1000 - 60_000);
+    expect(refreshExpiry).toBeLessThanOrEqual(2 * 3600 * 1000 + 60_000);
+  });
+
+  it('keeps the refresh token 30 days with rememberMe', async () => {
+    const user = await createUser(api);
+    const before = Date.now();
+    const result = await execute<{ signIn: AuthData }>(
+      api,
+      SIGN_IN,
+      { input: { email: user.email, password: user.password, rememberMe: true } },
+      { apiKey: api.publicApiKey },
+    );
+    const lifetime = Date.parse(result.data?.signIn.refreshTokenExpiresAt ?? '') - before;
+    expect(lifetime).toBeGreaterThan(30 * 24 * 3600 * 1000 - 60_000);
+  });
+
+  it('gives movie-writing scopes only to an admin signing in through a key that has them', async () => {
+    const admin = await createUser(api, { isAdmin: true });
+    const member = await createUser(api);
+    const scopesOf = async (user: { email: string; password: string }, apiKey: string) => {
+      const result = await execute<{ signIn: AuthData }>(
+        api,
+        SIGN_IN,
+        { input: { email: user.email, password: user.password } },
+        { apiKey },
+      );
+      return decodeJwt(result.data?.signIn.accessToken ?? '').scopes as string[];
+    };
+    expect(await scopesOf(admin, api.adminApiKey)).toEqual(
+      expect.arrayContaining(['create:movies', 'update:movies', 'delete:movies']),
+    );
+    expect(await scopesOf(admin, api.publicApiKey)).not.toContain('create:movies');
+    expect(await scopesOf(member, api.adminApiKey)).not.toContain('create:movies');
+    expect(await scopesOf(member, api.adminApiKey)).toContain('read:movies');
+  });
+
+  it('gives the same UNAUTHENTICATED error for an unknown e-mail and a wrong password', async () => {
+    const user = await createUser(api);
+    const wrongPassword = await execute(
+      api,
+      SIGN_IN,
+      { input: { email: user.email, password: 'wrong password' } },
+      { apiKey: api.publicApiKey, ip: '10.1.0.1' },
+    );
+    const unknownEmail = await execute(
+      api,
+      SIGN_IN,
+      { input: { email: `${unique('nobody')}@example.com`, password: TEST_PASSWORD } },
+      { apiKey: api.publicApiKey, ip: '10.1.0.2' },
+    );
+    expect(errorCode(wrongPassword)).toBe('UNAUTHENTICATED');
+    expect(errorCode(unknownEmail)).toBe('UNAUTHENTICATED');
+    expect(firstError(wrongPassword).message).toBe('Invalid e-mail or password');
+    expect(firstError(unknownEmail).message).toBe(firstError(wrongPassword).message);
+  });
+
+  it('refuses a provider-only account (no password) with the same error', async () => {
+    const subject = unique('sub');
+    const email = `${unique('google')}@example.com`;
+    await api.api.services.users.findOrCreateByProvider({
+      provider: 'GOOGLE' as never,
+      subject,
+      email,
+      emailVerified: true,
+      name: 'G',
+    });
+    const result = await execute(
+      api,
+      SIGN_IN,
+      { input: { email, password: 'anything at all' } },
+      { apiKey: api.publicApiKey, ip: '10.1.0.3' },
+    );
+    expect(firstError(result).message).toBe('Invalid e-mail or password');
+  });
+
+  it('is RATE_LIMITED on the 11th failure for one e-mail within the window, even with the right password', async () => {
+    const user = await createUser(api);
+    for (let attempt = 1; attempt <= 10; attempt += 1) {
+      const result = await execute(
+        api,
+        SIGN_IN,
+        { input: { email: user.email, password: `wrong ${attempt}` } },
+        { apiKey: api.publicApiKey, ip: `10.2.0.${attempt}` },
+      );
+      expect(errorCode(result)).toBe('UNAUTHENTICATED');
+    }
+    const blocked = await execute(
+      api,
+      SIGN_IN,
+      { input: { email: user.email, password: user.password } },
+      { apiKey: api.publicApiKey, ip: '10.2.1.1' },
+    );
+    expect(errorCode(blocked)).toBe('RATE_LIMITED');
+    const retryAfter = firstError(blocked).extensions?.retryAfter as number;
+    expect(retryAfter).toBeGreaterThan(0);
+    expect(retryAfter).toBeLessThanOrEqual(15 * 60);
+    // Another e-mail from the same place is not affected.
+    const other = await createUser(api);
+    const fine = await execute(
+      api,
+      SIGN_IN,
+      { input: { email: other.email, password: other.password } },
+      { apiKey: api.publicApiKey, ip: '10.2.1.1' },
+    );
+    expect(fine.errors).toBeUndefined();
+  });
+
+  it('counts exactly the attempts that run, so aliases cannot multiply them', async () => {
+    const user = await createUser(api);
+    const aliases = Array.from(
+      { length: 11 },
+      (_, i) =>
+        `a${i}: signIn(input: { email: "${user.email}", password: "wrong-${i}" }) { accessToken }`,
+    ).join('\n');
+    // Mutations run one after another; the first failure nulls the (non-null) result and stops.
+    const aliased = await execute(
+      api,
+      `mutation { ${aliases} }`,
+      {},
+      { apiKey: api.publicApiKey, ip: '10.3.0.1' },
+    );
+    expect(errorCode(aliased)).toBe('UNAUTHENTICATED');
+    for (let attempt = 2; attempt <= 10; attempt += 1) {
+      const result = await execute(
+        api,
+        SIGN_IN,
+        { input: { email: user.email, password: `wrong ${attempt}` } },
+        { apiKey: api.publicApiKey, ip: '10.3.0.2' },
+      );
+      expect(errorCode(result)).toBe('UNAUTHENTICATED');
+    }
+    const blocked = await execute(
+      api,
+      SIGN_IN,
+      { input: { email: user.email, password: user.password } },
+      { apiKey: api.publicApiKey, ip: '10.3.0.3' },
+    );
+    expect(errorCode(blocked)).toBe('RATE_LIMITED');
+  });
+
+  it('is RATE_LIMITED after 100 failures from one IP across e-mails', async () => {
+    const ip = '10.4.0.1';
+    for (let attempt = 0; attempt < 100; attempt += 1) {
+      const result = await execute(
+        api,
+        SIGN_IN,
+        { input: { email: `ip-${attempt % 20}-${ip}@example.com`, password: 'wrong password' } },
+        { apiKey: api.publicApiKey, ip },
+      );
+      expect(errorCode(result)).toBe('UNAUTHENTICATED');
+    }
+    const user = await createUser(api);
+    const blocked = await execute(
+      api,
+      SIGN_IN,
+      { input: { email: user.email, password: user.password } },
+      { apiKey: api.publicApiKey, ip },
+    );
+    expect(errorCode(blocked)).toBe('RATE_LIMITED');
+    const elsewhere = await execute(
+      api,
+      SIGN_IN,
+      { input: { email: user.email, password: user.password } },
+      { apiKey: api.publicApiKey, ip: '10.4.0.2' },
+    );
+    expect(elsewhere.errors).toBeUndefined();
+  });
+
+  it('refuses a malformed e-mail with BAD_USER_INPUT', async () => {
+    const result = await execute(
+      api,
+      SIGN_IN,
+      { input: { email: 'nope', password: 'whatever' } },
+      { apiKey: api.publicApiKey },
+    );
+    expect(errorCode(result)).toBe('BAD_USER_INPUT');
+    expect(firstError(result).extensions?.fields).toEqual([
+      expect.objectContaining({ argument: 'input', field: 'email' }),
+    ]);
+  });
+
+  it('refuses an operator object in place of the e-mail before running', async () => {
+    const result = await execute(
+      api,
+      SIGN_IN,
+      { input: { email: { $gt: '' }, password: 'whatever' } },
+      { apiKey: api.publicApiKey },
+    );
+    expect(errorCode(result)).toBe('BAD_USER_INPUT');
+  });
+
+  it('needs signin:auth', async () => {
+    const result = await execute(
+      api,
+      SIGN_IN,
+      { input: { email: 'a@example.com', password: 'whatever' } },
+      { apiKey: readOnlyKey },
+    );
+    expect(errorCode(result)).toBe('FORBIDDEN');
+    expect(firstError(result).extensions?.missingScopes).toEqual(['signin:auth']);
+    expect(
+      errorCode(await execute(api, SIGN_IN, { input: { email: 'a@example.com', password: 'x' } })),
+    ).toBe('UNAUTHENTICATED');
+  });
+});
+
+describe('signProvider', () => {
+  const identity = (overrides: Record<string, unknown> = {}) => ({
+    provider: 'GOOGLE',
+    subject: unique('google-sub'),
+    email: `${unique('g')}@example.com`,
+    emailVerified: true,
+    name: 'Grace',
+    ...overrides,
+  });
+
+  it('creates a user without a password, then finds it again by subject', async () => {
+    const input = identity();
+    const first = await execute<{
+      signProvider: { user: Record<string, unknown>; accessToken: string };
+    }>(api, SIGN_PROVIDER, { input }, { apiKey: api.publicApiKey });
+    expect(first.errors).toBeUndefined();
+    expect(first.data?.signProvider.user).toMatchObject({
+      email: input.email,
+      providers: ['GOOGLE'],
+      hasPassword: false,
+    });
+    const again = await execute<{ signProvider: { user: { id: string } } }>(
+      api,
+      SIGN_PROVIDER,
+      { input: { ...input, email: 'changed@example.com', emailVerified: false } },
+      { apiKey: api.publicApiKey },
+    );
+    expect(again.data?.signProvider.user.id).toBe(first.data?.signProvider.user.id);
+  });
+
+  it('links to the existing account with that e-mail only when the provider verified it', async () => {
+    const user = await createUser(api);
+    const unverified = await execute(
+      api,
+      SIGN_PROVIDER,
+      { input: identity({ email: user.email, emailVerified: false }) },
+      { apiKey: api.publicApiKey },
+    );
+    expect(errorCode(unverified)).toBe('CONFLICT');
+    const verified = await execute<{
+      signProvider: { user: { id: string; providers: string[]; hasPassword: boolean } };
+    }>(
+      api,
+      SIGN_PROVIDER,
+      { input: identity({ email: user.email, emailVerified: true }) },
+      { apiKey: api.publicApiKey },
+    );
+    expect(verified.errors).toBeUndefined();
+    expect(verified.data?.signProvider.user).toEqual({
+      id: user._id.toHexString(),
+      email: user.email,
+      name: user.name,
+      providers: ['GOOGLE'],
+      hasPassword: true,
+    });
+  });
+
+  it('gives 50 concurrent identical calls one user and 50 successes', async () => {
+    const input = identity();
+    const results = await Promise.all(
+      Array.from({ length: 50 }, () =>
+        execute<{ signProvider: { user: { id: string } } }>(
+          api,
+          SIGN_PROVIDER,
+          { input },
+          { apiKey: api.publicApiKey },
+        ),
+      ),
+    );
+    expect(results.filter((result) => result.errors !== undefined)).toEqual([]);
+    const ids = new Set(results.map((result) => result.data?.signProvider.user.id));
+    expect(ids.size).toBe(1);
+    expect(await UserModel.countDocuments({ email: input.email })).toBe(1);
+  });
+
+  it('refuses bad input', async () => {
+    const empty = await execute(
+      api,
+      SIGN_PROVIDER,
+      { input: identity({ subject: '' }) },
+      { apiKey: api.publicApiKey },
+    );
+    expect(errorCode(empty)).toBe('BAD_USER_INPUT');
+    expect(firstError(empty).extensions?.fields).toEqual([
+      expect.objectContaining({ argument: 'input', field: 'subject' }),
+    ]);
+    const badEmail = await execute(
+      api,
+      SIGN_PROVIDER,
+      { input: identity({ email: 'x' }) },
+      { apiKey: api.publicApiKey },
+    );
+    expect(errorCode(badEmail)).toBe('BAD_USER_INPUT');
+    const badProvider = await execute(
+      api,
+      SIGN_PROVIDER,
+      { input: identity({ provider: 'FACEBOOK' }) },
+      { apiKey: api.publicApiKey },
+    );
+    expect(errorCode(badProvider)).toBe('BAD_USER_INPUT');
+  });
+
+  it('needs signin:provider', async () => {
+    const result = await execute(
+      api,
+      SIGN_PROVIDER,
+      { input: identity() },
+      { apiKey: signInOnlyKey },
+    );
+    expect(errorCode(result)).toBe('FORBIDDEN');
+    expect(firstError(result).extensions?.missingScopes).toEqual(['signin:provider']);
+    expect(errorCode(await execute(api, SIGN_PROVIDER, { input: identity() }))).toBe(
+      'UNAUTHENTICATED',
+    );
+  });
+});
+
+describe('refreshSession and signOut', () => {
+  it('rotates the refresh token: the new one works, the old one is no longer current', async () => {
+    const { auth } = await createSignedInUser(api);
+    const refreshed = await execute<{
+      refreshSession: { accessToken: string; refreshToken: string };
+    }>(api, REFRESH, { refreshToken: auth.refreshToken }, { apiKey: api.publicApiKey });
+    expect(refreshed.errors).toBeUndefined();
+    const next = refreshed.data?.refreshSession;
+    expect(next?.refreshToken).not.toBe(auth.refreshToken);
+    const me = await execute<{ me: { id: string } }>(
+      api,
+      ME,
+      {},
+      { apiKey: api.publicApiKey, token: next?.accessToken },
+    );
+    expect(me.data?.me?.id).toBe(auth.user._id.toHexString());
+    const again = await execute(
+      api,
+      REFRESH,
+      { refreshToken: next?.refreshToken },
+      { apiKey: api.publicApiKey },
+    );
+    expect(again.errors).toBeUndefined();
+  });
+
+  it('revokes the whole session when a rotated refresh token is used again', async () => {
+    const { auth } = await createSignedInUser(api);
+    const rotated = await execute<{
+      refreshSession: { accessToken: string; refreshToken: string };
+    }>(api, REFRESH, { refreshToken: auth.refreshToken }, { apiKey: api.publicApiKey });
+    const current = rotated.data?.refreshSession;
+    const reuse = await execute(
+      api,
+      REFRESH,
+      { refreshToken: auth.refreshToken },
+      { apiKey: api.publicApiKey },
+    );
+    expect(errorCode(reuse)).toBe('UNAUTHENTICATED');
+    // The legitimate holder's newer tokens die with the session.
+    const afterReuse = await execute(
+      api,
+      REFRESH,
+      { refreshToken: current?.refreshToken },
+      { apiKey: api.publicApiKey },
+    );
+    expect(errorCode(afterReuse)).toBe('UNAUTHENTICATED');
+    await expect(
+      execute(api, ME, {}, { apiKey: api.publicApiKey, token: current?.accessToken }),
+    ).rejects.toMatchObject({ extensions: { code: 'UNAUTHENTICATED' } });
+  });
+
+  it('refuses an unknown refresh token', async () => {
+    const result = await execute(
+      api,
+      REFRESH,
+      { refreshToken: 'not-a-token' },
+      { apiKey: api.publicApiKey },
+    );
+    expect(errorCode(result)).toBe('UNAUTHENTICATED');
+  });
+
+  it('signOut revokes the session: its access token stops working at once', async () => {
+    const { auth, token } = await createSignedInUser(api);
+    const before = await execute<{ me: { id: string } }>(
+      api,
+      ME,
+      {},
+      { apiKey: api.publicApiKey, token },
+    );
+    expect(before.data?.me?.id).toBe(auth.user._id.toHexString());
+    const out = await execute<{ signOut: boolean }>(
+      api,
+      SIGN_OUT,
+      { refreshToken: auth.refreshToken },
+      { apiKey: api.publicApiKey },
+    );
+    expect(out.data?.signOut).toBe(true);
+    await expect(execute(api, ME, {}, { apiKey: api.publicApiKey, token })).rejects.toMatchObject({
+      extensions: { code: 'UNAUTHENTICATED' },
+    });
+    const refresh = await execute(
+      api,
+      REFRESH,
+      { refreshToken: auth.refreshToken },
+      { apiKey: api.publicApiKey },
+    );
+    expect(errorCode(refresh)).toBe('UNAUTHENTICATED');
+    const twice = await execute<{ signOut: boolean }>(
+      api,
+      SIGN_OUT,
+      { refreshToken: auth.refreshToken },
+      { apiKey: api.publicApiKey },
+    );
+    expect(twice.data?.signOut).toBe(false);
+  });
+
+  it('need signin:auth', async () => {
+    for (const query of [REFRESH, SIGN_OUT]) {
+      const result = await execute(api, query, { refreshToken: 'x' }, { apiKey: readOnlyKey });
+      expect(errorCode(result)).toBe('FORBIDDEN');
+      expect(firstError(result).extensions?.missingScopes).toEqual(['signin:auth']);
+      expect(errorCode(await execute(api, query, { refreshToken: 'x' }))).toBe('UNAUTHENTICATED');
+    }
+  });
+});
