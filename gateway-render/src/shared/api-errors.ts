@@ -104,11 +104,10 @@ export function classifyApiError(error: unknown): ApiFailure {
     }
     return { kind: 'internal', message: 'The catalog service failed' };
   }
-  // fetch failed (connection refused, DNS) or AbortSignal.timeout fired.
-  if (
-    error instanceof Error &&
-    (error.name === 'TypeError' || error.name === 'TimeoutError' || error.name === 'AbortError')
-  ) {
+  // fetch failed (connection refused, DNS) or AbortSignal.timeout fired. Checked by name,
+  // not instanceof: undici's errors may come from another realm (jest's sandbox, workers).
+  const name = (error as { name?: unknown } | null)?.name;
+  if (name === 'TypeError' || name === 'TimeoutError' || name === 'AbortError') {
     return { kind: 'unavailable', message: 'The catalog service is unavailable' };
   }
   return { kind: 'internal', message: 'Unexpected failure' };

@@ -1,0 +1,165 @@
+import request from 'supertest';
+import { CookieJar } from '../../test/helpers/cookie-jar';
+import { callApi, startRenderTestEnv, uniqueEmail } from '../../test/helpers/render-test-env';
+import type { RenderTestEnv } from '../../test/helpers/render-test-env';
+
+let env: RenderTestEnv;
+let movieIds: string[];
+
+beforeAll(async () => {
+  env = await startRenderTestEnv();
+  const result = await callApi<{ movies: { edges: { node: { id: string } }[] } }>(
+    env.api,
+    '{ movies(first: 3) { edges { node { id } } } }',
+  );
+  movieIds = result.data?.movies.edges.map((edge) => edge.node.id) ?? [];
+  expect(movieIds).toHaveLength(3);
+});
+
+afterAll(async () => {
+  await env.stop();
+});
+
+async function signedIn(): Promise<CookieJar> {
+  const email = uniqueEmail();
+  const res = await request(env.app)
+    .post('/auth/sign-up')
+    .send({ name: 'List Keeper', email, password: 'correct horse battery' })
+    .expect(201);
+  const jar = new CookieJar();
+  jar.update(res.headers['set-cookie']);
+  return jar;
+}
+
+async function listedIds(jar: CookieJar): Promise<string[]> {
+  const result = await callApi<{ userMovies: { edges: { node: { movie: { id: string } } }[] } }>(
+    env.api,
+    '{ userMovies(first: 50) { edges { node { movie { id } } } } }',
+    {},
+    jar.get('access_token'),
+  );
+  return result.data?.userMovies.edges.map((edge) => edge.node.movie.id) ?? [];
+}
+
+const [first, second] = [0, 1];
+
+describe('the list from HTML forms', () => {
+  it('adds with a form post, shows it on /my-list, removes it', async () => {
+    const jar = await signedIn();
+    const movieId = movieIds[first] ?? '';
+    const added = await request(env.app)
+      .post('/user-movies')
+      .set('Cookie', jar.header())
+      .type('form')
+      .send({ movieId, returnTo: '/?tag=drama' })
+      .expect(303);
+    expect(added.headers.location).toBe('/?tag=drama');
+    expect(await listedIds(jar)).toEqual([movieId]);
+
+    const page = await request(env.app).get('/my-list').set('Cookie', jar.header()).expect(200);
+    expect(page.text).toContain(`data-movie-id="${movieId}"`);
+    expect(page.text).toContain('Remove from my list');
+
+    await request(env.app)
+      .post(`/user-movies/${movieId}/delete`)
+      .set('Cookie', jar.header())
+      .type('form')
+      .send({ returnTo: '/my-list' })
+      .expect(303);
+    expect(await listedIds(jar)).toEqual([]);
+    const empty = await request(env.app).get('/my-list').set('Cookie', jar.header()).expect(200);
+    expect(empty.text).toContain('Your list is empty');
+  });
+
+  it('sends an anonymous form post to sign in, coming back to the page', async () => {
+    const res = await request(env.app)
+      .post('/user-movies')
+      .type('form')
+      .send({ movieId: movieIds[first], returnTo: '/movies/abc' })
+      .expect(303);
+    expect(res.headers.location).toBe('/sign-in?returnTo=%2Fmovies%2Fabc');
+  });
+});
+
+describe('the list from scripts (JSON)', () => {
+  it('adds (idempotently) and removes', async () => {
+    const jar = await signedIn();
+    const movieId = movieIds[second] ?? '';
+    const added = await request(env.app)
+      .post('/user-movies')
+      .set('Cookie', jar.header())
+      .send({ movieId })
+      .expect(200);
+    expect(added.body.userMovie.movie).toEqual({
+      __typename: 'Movie',
+      id: movieId,
+      inMyList: true,
+    });
+    await request(env.app)
+      .post('/user-movies')
+      .set('Cookie', jar.header())
+      .send({ movieId })
+      .expect(200);
+    expect(await listedIds(jar)).toEqual([movieId]);
+
+    const removed = await request(env.app)
+      .delete(`/user-movies/${movieId}`)
+      .set('Cookie', jar.header())
+      .expect(200);
+    expect(removed.body).toEqual({ removed: true });
+    const again = await request(env.app)
+      .delete(`/user-movies/${movieId}`)
+      .set('Cookie', jar.header())
+      .expect(200);
+    expect(again.body).toEqual({ removed: false });
+  });
+
+  it('answers 401 JSON without a session and 404 for a missing movie', async () => {
+    const anonymous = await request(env.app)
+      .post('/user-movies')
+      .send({ movieId: movieIds[first] })
+      .expect(401);
+    expect(anonymous.body.error.code).toBe('UNAUTHENTICATED');
+    const jar = await signedIn();
+    await request(env.app)
+      .post('/user-movies')
+      .set('Cookie', jar.header())
+      .send({ movieId: '000000000000000000000000' })
+      .expect(404);
+    await request(env.app)
+      .post('/user-movies')
+      .set('Cookie', jar.header())
+      .send({ movieId: { $ne: null } })
+      .expect(404);
+  });
+
+  it('accepts only POST and DELETE', async () => {
+    const jar = await signedIn();
+    await request(env.app).get('/user-movies').set('Cookie', jar.header()).expect(404);
+    await request(env.app)
+      .put(`/user-movies/${movieIds[first]}`)
+      .set('Cookie', jar.header())
+      .expect(404);
+    expect(await listedIds(jar)).toEqual([]);
+  });
+});
+
+describe('cross-site requests', () => {
+  it('refuses to add from another origin and changes nothing', async () => {
+    const jar = await signedIn();
+    const res = await request(env.app)
+      .post('/user-movies')
+      .set('Cookie', jar.header())
+      .set('Origin', 'https://evil.example')
+      .type('form')
+      .send({ movieId: movieIds[first] })
+      .expect(403);
+    expect(res.text).toContain('Cross-site request refused');
+    await request(env.app)
+      .delete(`/user-movies/${movieIds[first]}`)
+      .set('Cookie', jar.header())
+      .set('Sec-Fetch-Site', 'cross-site')
+      .expect(403);
+    expect(await listedIds(jar)).toEqual([]);
+  });
+});
