@@ -1,0 +1,98 @@
+import { BSON } from 'bson';
+import { MongoClient } from 'mongodb';
+import type { Db } from 'mongodb';
+import { serverUri, uniqueDbName } from '../helpers';
+import type { RawOutcome } from '../wire-client';
+import { opMsg, sendRaw } from '../wire-client';
+
+/** A refusal: an error reply or a closed connection. Never a crash, never `ok: 1`. */
+function expectRefused(outcome: RawOutcome): void {
+  if (outcome.kind === 'reply') expect(outcome.doc.ok).toBe(0);
+  else expect(outcome).toEqual({ kind: 'closed' });
+}
+
+function header(length: number, opCode: number): Buffer {
+  const frame = Buffer.alloc(16);
+  frame.writeInt32LE(length, 0);
+  frame.writeInt32LE(1, 4);
+  frame.writeInt32LE(0, 8);
+  frame.writeInt32LE(opCode, 12);
+  return frame;
+}
+
+describe('hostile input', () => {
+  let client: MongoClient;
+  let db: Db;
+
+  beforeAll(async () => {
+    client = await MongoClient.connect(serverUri());
+    db = client.db(uniqueDbName('hostile'));
+    await db.collection('keep').insertOne({ kept: true });
+  });
+
+  afterEach(async () => {
+    // Whatever one connection sent, the others keep being served and no data is lost.
+    expect(await db.command({ ping: 1 })).toMatchObject({ ok: 1 });
+    expect(await db.collection('keep').countDocuments({ kept: true })).toBe(1);
+  });
+
+  afterAll(async () => {
+    await db.dropDatabase();
+    await client.close();
+  });
+
+  it('closes the connection on a frame whose length is smaller than a header', async () => {
+    const outcome = await sendRaw(serverUri(), Buffer.concat([header(8, 2013), Buffer.alloc(8)]));
+    expect(outcome).toEqual({ kind: 'closed' });
+  });
+
+  it('refuses a message larger than maxMessageSizeBytes', async () => {
+    const outcome = await sendRaw(
+      serverUri(),
+      Buffer.concat([header(64 * 1024 * 1024, 2013), Buffer.alloc(64)]),
+    );
+    expect(outcome).toEqual({ kind: 'closed' });
+  });
+
+  it('refuses invalid BSON in an OP_MSG body', async () => {
+    const frame = opMsg({ ping: 1, $db: 'admin' });
+    // Corrupt the first element's type byte inside the body document.
+    frame[21 + 4] = 0x7e;
+    expectRefused(await sendRaw(serverUri(), frame));
+  });
+
+  it('refuses a body whose declared BSON size overruns the frame', async () => {
+    const frame = opMsg({ ping: 1, $db: 'admin' });
+    frame.writeInt32LE(10_000, 21);
+    expectRefused(await sendRaw(serverUri(), frame));
+  });
+
+  it('refuses an unknown section kind and unknown required flag bits', async () => {
+    const badKind = opMsg({ ping: 1, $db: 'admin' });
+    badKind[20] = 9;
+    expectRefused(await sendRaw(serverUri(), badKind));
+    expectRefused(await sendRaw(serverUri(), opMsg({ ping: 1, $db: 'admin' }, { flags: 1 << 5 })));
+  });
+
+  it('refuses an unknown opCode and random bytes', async () => {
+    const unknownOp = Buffer.concat([header(20, 4242), Buffer.alloc(4)]);
+    expectRefused(await sendRaw(serverUri(), unknownOp));
+    const garbage = Buffer.from(BSON.serialize({ not: 'a frame', pad: 'x'.repeat(64) }));
+    expectRefused(await sendRaw(serverUri(), garbage));
+  });
+
+  it('answers malformed commands with errors, not crashes', async () => {
+    await expect(db.command({ find: 42 })).rejects.toMatchObject({ ok: 0 });
+    await expect(db.command({ insert: 'keep', documents: 'nope' })).rejects.toMatchObject({
+      ok: 0,
+    });
+    await expect(
+      db
+        .collection('keep')
+        .find({ a: { $nosuch: 1 } })
+        .toArray(),
+    ).rejects.toMatchObject({
+      ok: 0,
+    });
+  });
+});

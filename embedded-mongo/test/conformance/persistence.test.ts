@@ -1,0 +1,184 @@
+import { MongoClient } from 'mongodb';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { EmbeddedMongo, Logger } from '../../src/index';
+import { JournalCorruptError, silentLogger, startEmbeddedMongo } from '../../src/index';
+
+// These tests exercise the embedded server's own data directory, so they always start their
+// own embedded instances (also when MONGODB_URI points the rest of the suite at a mongod).
+describe('embedded server only: persistence in a data directory', () => {
+  const dirs: string[] = [];
+  const running: EmbeddedMongo[] = [];
+
+  function tempDir(): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'embedded-mongo-'));
+    dirs.push(dir);
+    return dir;
+  }
+
+  async function start(dataDir: string, logger: Logger = silentLogger): Promise<EmbeddedMongo> {
+    const server = await startEmbeddedMongo({ dataDir, logger });
+    running.push(server);
+    return server;
+  }
+
+  async function withClient<T>(
+    server: EmbeddedMongo,
+    use: (client: MongoClient) => Promise<T>,
+  ): Promise<T> {
+    const client = await MongoClient.connect(server.uri);
+    try {
+      return await use(client);
+    } finally {
+      await client.close();
+    }
+  }
+
+  afterAll(async () => {
+    await Promise.all(running.map((server) => server.stop()));
+    for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('keeps documents, updates, deletes and indexes across a restart', async () => {
+    const dir = tempDir();
+    const first = await start(dir);
+    await withClient(first, async (client) => {
+      const users = client.db('app').collection('users');
+      await users.createIndex({ email: 1 }, { unique: true });
+      await users.insertMany([
+        { email: 'a@x.io', n: 1 },
+        { email: 'b@x.io', n: 2 },
+        { email: 'c@x.io', n: 3 },
+      ]);
+      await users.updateOne({ email: 'a@x.io' }, { $inc: { n: 10 } });
+      await users.deleteOne({ email: 'c@x.io' });
+      await client.db('app').createCollection('empty');
+    });
+    await first.stop();
+    const second = await start(dir);
+    await withClient(second, async (client) => {
+      const users = client.db('app').collection('users');
+      const docs = await users
+        .find({}, { projection: { _id: 0 } })
+        .sort({ email: 1 })
+        .toArray();
+      expect(docs).toEqual([
+        { email: 'a@x.io', n: 11 },
+        { email: 'b@x.io', n: 2 },
+      ]);
+      await expect(users.insertOne({ email: 'b@x.io' })).rejects.toMatchObject({ code: 11000 });
+      const names = (await client.db('app').listCollections().toArray()).map((c) => c.name).sort();
+      expect(names).toEqual(['empty', 'users']);
+    });
+  });
+
+  it('has every acknowledged write on disk before the reply (crash copy of the files)', async () => {
+    const dir = tempDir();
+    const server = await start(dir);
+    await withClient(server, async (client) => {
+      await client.db('app').collection('events').insertOne({ seq: 1 });
+      await client
+        .db('app')
+        .collection('events')
+        .updateOne({ seq: 1 }, { $set: { seen: true } });
+    });
+    // Copy the data directory while the server still runs, as a crash would leave it.
+    const crashCopy = tempDir();
+    fs.cpSync(dir, crashCopy, { recursive: true });
+    const recovered = await start(crashCopy);
+    await withClient(recovered, async (client) => {
+      expect(
+        await client
+          .db('app')
+          .collection('events')
+          .findOne({}, { projection: { _id: 0 } }),
+      ).toEqual({
+        seq: 1,
+        seen: true,
+      });
+    });
+  });
+
+  it('drops a torn last journal record with a warning and keeps everything before it', async () => {
+    const dir = tempDir();
+    const server = await start(dir);
+    await withClient(server, async (client) => {
+      await client
+        .db('app')
+        .collection('notes')
+        .insertMany([{ n: 1 }, { n: 2 }]);
+    });
+    await server.stop();
+    const journal = path.join(dir, 'journal.bin');
+    // Half a record: a length prefix promising more bytes than follow, as a crash mid-append leaves.
+    fs.appendFileSync(journal, Buffer.from([0x40, 0, 0, 0, 0x12, 0x34, 0x56, 0x78, 0x01, 0x02]));
+    const warnings: string[] = [];
+    const logger: Logger = { warn: (message) => warnings.push(message), info: () => undefined };
+    const restarted = await start(dir, logger);
+    expect(warnings).toEqual([expect.stringContaining('torn last record')]);
+    await withClient(restarted, async (client) => {
+      const notes = client.db('app').collection('notes');
+      expect(await notes.countDocuments({})).toBe(2);
+      await notes.insertOne({ n: 3 });
+      expect(await notes.countDocuments({})).toBe(3);
+    });
+    await restarted.stop();
+    // The restart compacted the journal: the torn bytes are gone and nothing more is dropped.
+    const quiet: string[] = [];
+    const again = await start(dir, {
+      warn: (message) => quiet.push(message),
+      info: () => undefined,
+    });
+    expect(quiet).toEqual([]);
+    await withClient(again, async (client) => {
+      expect(await client.db('app').collection('notes').countDocuments({})).toBe(3);
+    });
+  });
+
+  it('refuses to start on corruption in the middle of the journal instead of losing writes', async () => {
+    const dir = tempDir();
+    const server = await start(dir);
+    await withClient(server, async (client) => {
+      await client
+        .db('app')
+        .collection('c')
+        .insertMany([{ n: 1 }, { n: 2 }, { n: 3 }]);
+    });
+    await server.stop();
+    const journal = path.join(dir, 'journal.bin');
+    const bytes = fs.readFileSync(journal);
+    bytes[12] ^= 0xff; // inside the first record's body
+    fs.writeFileSync(journal, bytes);
+    await expect(startEmbeddedMongo({ dataDir: dir, logger: silentLogger })).rejects.toBeInstanceOf(
+      JournalCorruptError,
+    );
+  });
+});
+
+describe('embedded server only: idle cursors time out', () => {
+  it('closes a cursor left idle longer than cursorTimeoutMs', async () => {
+    const server = await startEmbeddedMongo({
+      logger: silentLogger,
+      cursorTimeoutMs: 100,
+      ttlMonitorIntervalMs: 20,
+    });
+    const client = await MongoClient.connect(server.uri);
+    try {
+      const db = client.db('app');
+      await db.collection('c').insertMany(Array.from({ length: 10 }, (_, i) => ({ i })));
+      const first = await db.command({ find: 'c', filter: {}, batchSize: 2 });
+      const live = await db.command({ getMore: first.cursor.id, collection: 'c', batchSize: 2 });
+      expect(live.cursor.nextBatch).toHaveLength(2);
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      await expect(db.command({ getMore: first.cursor.id, collection: 'c' })).rejects.toMatchObject(
+        {
+          code: 43,
+        },
+      );
+    } finally {
+      await client.close();
+      await server.stop();
+    }
+  });
+});
