@@ -21,7 +21,7 @@ import { buildApiSchema } from './schema';
 import { createServices } from './services';
 import type { Services } from './services';
 import { errorPlugin, formatError } from './shared/format-error';
-import { QUERY_LIMITS } from './shared/limits';
+import { ARMOR_OPTIONS, QUERY_LIMITS } from './shared/limits';
 
 /** What {@link createApp} returns: not listening yet; `stop()` drains Apollo. */
 export interface ApiApp {
@@ -46,8 +46,12 @@ export async function createApp(config: ApiConfig): Promise<ApiApp> {
     introspection: development,
     // Hostile documents are refused in validation, before anything executes.
     validationRules: [
-      maxDepthRule({ n: QUERY_LIMITS.maxDepth, ignoreIntrospection: development }),
-      maxAliasesRule({ n: QUERY_LIMITS.maxAliases }),
+      maxDepthRule({
+        ...ARMOR_OPTIONS,
+        n: QUERY_LIMITS.maxDepth,
+        ignoreIntrospection: development,
+      }),
+      maxAliasesRule({ ...ARMOR_OPTIONS, n: QUERY_LIMITS.maxAliases }),
     ],
     allowBatchedHttpRequests: false,
     includeStacktraceInErrorResponses: false,

@@ -18,6 +18,8 @@ export interface StartTestApiOptions {
   seedMovies?: boolean;
   /** Extra environment for loadConfig (e.g. `LOG_LEVEL`); merged over the test defaults. */
   env?: Record<string, string>;
+  /** Emit the driver's command events (to count queries in tests); default false. */
+  monitorCommands?: boolean;
 }
 
 /** A listening API for other workspaces' tests. */
@@ -68,7 +70,10 @@ export function uniqueDbName(prefix = 'test'): string {
  */
 export async function startTestApi(options: StartTestApiOptions): Promise<TestApi> {
   const config = loadConfig(testEnv(options.mongoUri, options.env));
-  await connectDatabase(options.mongoUri, { dbName: options.dbName ?? uniqueDbName('api') });
+  await connectDatabase(options.mongoUri, {
+    dbName: options.dbName ?? uniqueDbName('api'),
+    monitorCommands: options.monitorCommands ?? false,
+  });
   const api = await createApp(config);
   await seedDatabase(config, api.services, {
     movies: options.seedMovies ?? false,

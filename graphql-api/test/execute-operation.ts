@@ -25,8 +25,11 @@ export function testMongoUri(): string {
 }
 
 /** An API on this file's own database. */
-export function startApi(env?: Record<string, string>): Promise<TestApi> {
-  return startTestApi({ mongoUri: testMongoUri(), env });
+export function startApi(
+  env?: Record<string, string>,
+  options: { monitorCommands?: boolean } = {},
+): Promise<TestApi> {
+  return startTestApi({ mongoUri: testMongoUri(), env, ...options });
 }
 
 /** Builds the context exactly like an HTTP request with these headers would. */

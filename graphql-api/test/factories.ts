@@ -1,7 +1,7 @@
+import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import type { AuthPayload } from '../src/auth';
 import type { Movie } from '../src/movies';
-import { ADMIN_KEY_SCOPES, PUBLIC_KEY_SCOPES } from '../src/shared/scopes';
 import type { TestApi } from '../src/testing';
 import type { User } from '../src/users';
 
@@ -30,19 +30,17 @@ export async function createUser(
 }
 
 /** Signs the user in through the given key's scopes (as the signIn mutation would). */
-export function signIn(
+export async function signIn(
   api: TestApi,
   user: { email: string; password: string },
   keyToken: string = api.publicApiKey,
   rememberMe = false,
 ): Promise<AuthPayload> {
+  const key = await api.api.services.apiKeys.findByToken(keyToken);
+  assert.ok(key, 'signIn needs a known API key token');
   return api.api.services.auth.signIn(
     { email: user.email, password: user.password, rememberMe },
-    {
-      ip: '10.9.9.9',
-      userAgent: 'jest',
-      keyScopes: keyToken === api.adminApiKey ? ADMIN_KEY_SCOPES : PUBLIC_KEY_SCOPES,
-    },
+    { ip: '10.9.9.9', userAgent: 'jest', keyScopes: key.scopes },
   );
 }
 

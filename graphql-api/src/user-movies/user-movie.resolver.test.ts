@@ -1,0 +1,275 @@
+import mongoose, { Types } from 'mongoose';
+import type { CommandStartedEvent } from 'mongodb';
+import { errorCode, execute, firstError, startApi } from '../../test/execute-operation';
+import { createMovie, createSignedInUser } from '../../test/factories';
+import type { TestApi } from '../testing';
+import { UserMovieModel } from './user-movie.model';
+
+let api: TestApi;
+beforeAll(async () => {
+  api = await startApi(undefined, { monitorCommands: true });
+});
+afterAll(() => api.stop());
+
+const LIST = `query List($first: Int!, $after: String) {
+  userMovies(first: $first, after: $after) {
+    totalCount
+    edges { cursor node { id createdAt movie { id title inMyList } } }
+    pageInfo { endCursor hasNextPage }
+  }
+}`;
+const ADD = `mutation Add($movieId: ID!) { addUserMovie(movieId: $movieId) { id movie { id title } createdAt } }`;
+const REMOVE = `mutation Remove($movieId: ID!) { removeUserMovie(movieId: $movieId) }`;
+
+interface ListData {
+  userMovies: {
+    totalCount: number;
+    edges: {
+      cursor: string;
+      node: { id: string; movie: { id: string; title: string; inMyList: boolean } };
+    }[];
+    pageInfo: { endCursor: string | null; hasNextPage: boolean };
+  };
+}
+
+/** Adds movies one by one (distinct createdAt order). */
+async function listOf(count: number) {
+  const signedIn = await createSignedInUser(api);
+  const movies = [];
+  for (let i = 0; i < count; i += 1) {
+    const movie = await createMovie(api);
+    const added = await execute(
+      api,
+      ADD,
+      { movieId: movie._id.toHexString() },
+      { apiKey: api.publicApiKey, token: signedIn.token },
+    );
+    expect(added.errors).toBeUndefined();
+    movies.push(movie);
+  }
+  return { ...signedIn, movies };
+}
+
+describe('userMovies', () => {
+  it("returns the caller's own list, newest first, in pages", async () => {
+    const { token, movies } = await listOf(5);
+    await listOf(2); // someone else's list
+    const page1 = await execute<ListData>(
+      api,
+      LIST,
+      { first: 3 },
+      { apiKey: api.publicApiKey, token },
+    );
+    expect(page1.errors).toBeUndefined();
+    expect(page1.data?.userMovies.totalCount).toBe(5);
+    const newestFirst = [...movies].reverse().map((movie) => movie.title);
+    expect(page1.data?.userMovies.edges.map((e) => e.node.movie.title)).toEqual(
+      newestFirst.slice(0, 3),
+    );
+    expect(page1.data?.userMovies.edges.every((e) => e.node.movie.inMyList)).toBe(true);
+    expect(page1.data?.userMovies.pageInfo.hasNextPage).toBe(true);
+    const page2 = await execute<ListData>(
+      api,
+      LIST,
+      { first: 3, after: page1.data?.userMovies.pageInfo.endCursor },
+      { apiKey: api.publicApiKey, token },
+    );
+    expect(page2.data?.userMovies.edges.map((e) => e.node.movie.title)).toEqual(
+      newestFirst.slice(3),
+    );
+    expect(page2.data?.userMovies.pageInfo.hasNextPage).toBe(false);
+  });
+
+  it('resolves every entry’s movie (and inMyList) with one batched query each per request', async () => {
+    const { token } = await listOf(6);
+    const commands: CommandStartedEvent[] = [];
+    const client = mongoose.connection.getClient();
+    const listener = (event: CommandStartedEvent) => commands.push(event);
+    client.on('commandStarted', listener);
+    try {
+      const result = await execute<ListData>(
+        api,
+        LIST,
+        { first: 10 },
+        { apiKey: api.publicApiKey, token },
+      );
+      expect(result.data?.userMovies.edges).toHaveLength(6);
+    } finally {
+      client.off('commandStarted', listener);
+    }
+    const reads = (command: string, collection: string) =>
+      commands.filter((c) => c.commandName === command && c.command[command] === collection).length;
+    // Six entries, one movie query.
+    expect(reads('find', 'movies')).toBe(1);
+    expect(reads('aggregate', 'movies')).toBe(0);
+    // The page itself and the inMyList batch; totalCount is the one aggregate.
+    expect(reads('find', 'usermovies')).toBe(2);
+    expect(reads('aggregate', 'usermovies')).toBe(1);
+  });
+
+  it('does not count when totalCount is not selected', async () => {
+    const { token } = await listOf(1);
+    const commands: string[] = [];
+    const client = mongoose.connection.getClient();
+    const listener = (event: CommandStartedEvent) => commands.push(event.commandName);
+    client.on('commandStarted', listener);
+    try {
+      await execute(
+        api,
+        '{ userMovies(first: 5) { edges { node { id } } } }',
+        {},
+        { apiKey: api.publicApiKey, token },
+      );
+    } finally {
+      client.off('commandStarted', listener);
+    }
+    expect(commands.filter((name) => name === 'aggregate' || name === 'count')).toEqual([]);
+  });
+
+  it('needs a user: an API key alone is UNAUTHENTICATED', async () => {
+    const result = await execute(api, LIST, { first: 5 }, { apiKey: api.publicApiKey });
+    expect(errorCode(result)).toBe('UNAUTHENTICATED');
+    expect(errorCode(await execute(api, LIST, { first: 5 }))).toBe('UNAUTHENTICATED');
+  });
+
+  it('needs read:user-movies', async () => {
+    const key = (await api.api.services.apiKeys.create('reader', ['read:movies', 'signin:auth']))
+      .token;
+    const { token } = await createSignedInUser(api, { keyToken: key });
+    const result = await execute(api, LIST, { first: 5 }, { token });
+    expect(errorCode(result)).toBe('FORBIDDEN');
+    expect(firstError(result).extensions?.missingScopes).toEqual(['read:user-movies']);
+  });
+
+  it('refuses first above 100 and a forged cursor', async () => {
+    const { token } = await createSignedInUser(api);
+    expect(
+      errorCode(await execute(api, LIST, { first: 101 }, { apiKey: api.publicApiKey, token })),
+    ).toBe('BAD_USER_INPUT');
+    const forged = await execute(
+      api,
+      LIST,
+      { first: 5, after: 'W10' },
+      { apiKey: api.publicApiKey, token },
+    );
+    expect(errorCode(forged)).toBe('BAD_USER_INPUT');
+  });
+});
+
+describe('addUserMovie and removeUserMovie', () => {
+  it('adds idempotently: the second add returns the same entry', async () => {
+    const { token, user } = await createSignedInUser(api);
+    const movie = await createMovie(api);
+    const first = await execute<{ addUserMovie: { id: string; movie: { id: string } } }>(
+      api,
+      ADD,
+      { movieId: movie._id.toHexString() },
+      { apiKey: api.publicApiKey, token },
+    );
+    const second = await execute<{ addUserMovie: { id: string } }>(
+      api,
+      ADD,
+      { movieId: movie._id.toHexString() },
+      { apiKey: api.publicApiKey, token },
+    );
+    expect(first.errors).toBeUndefined();
+    expect(first.data?.addUserMovie.movie.id).toBe(movie._id.toHexString());
+    expect(second.data?.addUserMovie.id).toBe(first.data?.addUserMovie.id);
+    expect(await UserMovieModel.countDocuments({ user: user._id })).toBe(1);
+  });
+
+  it('survives concurrent adds of the same movie with one entry', async () => {
+    const { token, user } = await createSignedInUser(api);
+    const movie = await createMovie(api);
+    const results = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        execute(
+          api,
+          ADD,
+          { movieId: movie._id.toHexString() },
+          { apiKey: api.publicApiKey, token },
+        ),
+      ),
+    );
+    expect(results.filter((result) => result.errors)).toEqual([]);
+    expect(await UserMovieModel.countDocuments({ user: user._id })).toBe(1);
+  });
+
+  it('adding a missing movie is NOT_FOUND; a malformed id is BAD_USER_INPUT', async () => {
+    const { token, user } = await createSignedInUser(api);
+    const missing = await execute(
+      api,
+      ADD,
+      { movieId: new Types.ObjectId().toHexString() },
+      { apiKey: api.publicApiKey, token },
+    );
+    expect(errorCode(missing)).toBe('NOT_FOUND');
+    const malformed = await execute(
+      api,
+      ADD,
+      { movieId: '{"$gt":""}' },
+      { apiKey: api.publicApiKey, token },
+    );
+    expect(errorCode(malformed)).toBe('BAD_USER_INPUT');
+    expect(firstError(malformed).extensions?.fields).toEqual([
+      expect.objectContaining({ argument: 'movieId' }),
+    ]);
+    expect(
+      errorCode(await execute(api, REMOVE, { movieId: 'x' }, { apiKey: api.publicApiKey, token })),
+    ).toBe('BAD_USER_INPUT');
+    expect(await UserMovieModel.countDocuments({ user: user._id })).toBe(0);
+  });
+
+  it('removes from the caller’s list only: true when removed, false when absent', async () => {
+    const owner = await listOf(1);
+    const movieId = owner.movies[0]?._id.toHexString();
+    const other = await createSignedInUser(api);
+    const notTheirs = await execute<{ removeUserMovie: boolean }>(
+      api,
+      REMOVE,
+      { movieId },
+      { apiKey: api.publicApiKey, token: other.token },
+    );
+    expect(notTheirs.data?.removeUserMovie).toBe(false);
+    expect(await UserMovieModel.countDocuments({ user: owner.user._id })).toBe(1);
+    const removed = await execute<{ removeUserMovie: boolean }>(
+      api,
+      REMOVE,
+      { movieId },
+      { apiKey: api.publicApiKey, token: owner.token },
+    );
+    expect(removed.data?.removeUserMovie).toBe(true);
+    const again = await execute<{ removeUserMovie: boolean }>(
+      api,
+      REMOVE,
+      { movieId },
+      { apiKey: api.publicApiKey, token: owner.token },
+    );
+    expect(again.data?.removeUserMovie).toBe(false);
+  });
+
+  it('need a user and the scopes', async () => {
+    const movie = await createMovie(api);
+    const movieId = movie._id.toHexString();
+    expect(errorCode(await execute(api, ADD, { movieId }, { apiKey: api.publicApiKey }))).toBe(
+      'UNAUTHENTICATED',
+    );
+    expect(errorCode(await execute(api, REMOVE, { movieId }, { apiKey: api.publicApiKey }))).toBe(
+      'UNAUTHENTICATED',
+    );
+    expect(errorCode(await execute(api, ADD, { movieId }))).toBe('UNAUTHENTICATED');
+    const key = (await api.api.services.apiKeys.create('reader', ['read:movies', 'signin:auth']))
+      .token;
+    const { token } = await createSignedInUser(api, { keyToken: key });
+    const add = await execute(api, ADD, { movieId }, { token });
+    expect(firstError(add).extensions).toMatchObject({
+      code: 'FORBIDDEN',
+      missingScopes: ['create:user-movies'],
+    });
+    const remove = await execute(api, REMOVE, { movieId }, { token });
+    expect(firstError(remove).extensions).toMatchObject({
+      code: 'FORBIDDEN',
+      missingScopes: ['delete:user-movies'],
+    });
+  });
+});

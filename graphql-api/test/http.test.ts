@@ -1,0 +1,173 @@
+import { SignJWT } from 'jose';
+import request from 'supertest';
+import { createMovie, createSignedInUser } from './factories';
+import { startApi } from './execute-operation';
+import type { TestApi } from '../src/testing';
+
+let api: TestApi;
+beforeAll(async () => {
+  api = await startApi({ NODE_ENV: 'development' });
+});
+afterAll(() => api.stop());
+
+const post = (body: unknown, headers: Record<string, string> = {}) => {
+  let call = request(api.api.app).post('/graphql').set('Content-Type', 'application/json');
+  for (const [name, value] of Object.entries(headers)) call = call.set(name, value);
+  return call.send(JSON.stringify(body));
+};
+
+describe('HTTP', () => {
+  it('answers /health and /ready (database reachable)', async () => {
+    await request(api.api.app).get('/health').expect(200, { status: 'ok' });
+    await request(api.api.app).get('/ready').expect(200, { status: 'ready' });
+  });
+
+  it('sets security headers and echoes a request id', async () => {
+    const response = await request(api.api.app).get('/health').set('X-Request-Id', 'abc-123');
+    expect(response.headers['x-request-id']).toBe('abc-123');
+    expect(response.headers['x-content-type-options']).toBe('nosniff');
+    expect(response.headers['x-powered-by']).toBeUndefined();
+  });
+
+  it('serves catalog reads to a key alone with a public cache hint, private with a user', async () => {
+    await createMovie(api);
+    const anonymous = await post(
+      { query: '{ movies(first: 2) { edges { node { id title } } } }' },
+      { 'X-API-Key': api.publicApiKey },
+    );
+    expect(anonymous.status).toBe(200);
+    expect(anonymous.body.data.movies.edges.length).toBeGreaterThan(0);
+    expect(anonymous.headers['cache-control']).toBe('max-age=60, public');
+    const { token } = await createSignedInUser(api);
+    const personal = await post(
+      { query: '{ movies(first: 2) { edges { node { id inMyList } } } }' },
+      { 'X-API-Key': api.publicApiKey, Authorization: `Bearer ${token}` },
+    );
+    expect(personal.headers['cache-control']).toBe('max-age=60, private');
+    const me = await post({ query: '{ me { id } }' }, { Authorization: `Bearer ${token}` });
+    expect(me.headers['cache-control']).toBe('no-store');
+  });
+
+  it('fails the whole request with 401 for an invalid, expired or revoked bearer token', async () => {
+    const query = { query: '{ movies(first: 1) { totalCount } }' };
+    const invalid = await post(query, {
+      'X-API-Key': api.publicApiKey,
+      Authorization: 'Bearer nope',
+    });
+    expect(invalid.status).toBe(401);
+    expect(invalid.body.errors[0].extensions.code).toBe('UNAUTHENTICATED');
+
+    const { auth } = await createSignedInUser(api);
+    const secret = new TextEncoder().encode(api.jwtSecret);
+    const expired = await new SignJWT({
+      sid: auth.user._id.toHexString(),
+      name: 'x',
+      email: 'x@example.com',
+      scopes: ['read:movies'],
+    })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject(auth.user._id.toHexString())
+      .setIssuer(api.config.jwt.issuer)
+      .setAudience(api.config.jwt.audience)
+      .setIssuedAt(Math.floor(Date.now() / 1000) - 3600)
+      .setExpirationTime(Math.floor(Date.now() / 1000) - 1800)
+      .sign(secret);
+    const expiredResponse = await post(query, { Authorization: `Bearer ${expired}` });
+    expect(expiredResponse.status).toBe(401);
+    expect(expiredResponse.body.errors[0].message).toBe('Access token expired');
+
+    const wrongAudience = await new SignJWT({ sid: 'x', name: 'x', email: 'x', scopes: [] })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('x')
+      .setIssuer(api.config.jwt.issuer)
+      .setAudience('someone-else')
+      .setIssuedAt()
+      .setExpirationTime('5m')
+      .sign(secret);
+    expect((await post(query, { Authorization: `Bearer ${wrongAudience}` })).status).toBe(401);
+
+    await api.api.services.auth.signOut(auth.refreshToken);
+    const revoked = await post(query, { Authorization: `Bearer ${auth.accessToken}` });
+    expect(revoked.status).toBe(401);
+
+    const badKey = await post(query, { 'X-API-Key': 'no-such-key' });
+    expect(badKey.status).toBe(401);
+  });
+
+  it('refuses batched requests', async () => {
+    const one = { query: '{ movieTags }' };
+    const response = await post([one, one], { 'X-API-Key': api.publicApiKey });
+    expect(response.status).toBe(400);
+    expect(response.text).toMatch(/batch/i);
+  });
+
+  it('refuses queries deeper than 10 before executing them; introspection (__schema) is exempt in development', async () => {
+    // __type is depth 1, each ofType one more, name the last: `depth` levels in all.
+    const typeQuery = (depth: number) =>
+      `{ __type(name: "Movie") { ${'ofType { '.repeat(depth - 2)}name${' }'.repeat(depth - 2)} } }`;
+    const ten = await post({ query: typeQuery(10) }, { 'X-API-Key': api.publicApiKey });
+    expect(ten.body.errors).toBeUndefined();
+    const eleven = await post({ query: typeQuery(11) }, { 'X-API-Key': api.publicApiKey });
+    expect(eleven.status).toBe(400);
+    expect(eleven.body.errors[0].extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(eleven.body.errors[0].message).toMatch(/depth/i);
+    const sandboxStyle = `{ __schema { types { fields { type { ofType { ofType { ofType { ofType { ofType { ofType { ofType { name } } } } } } } } } } } }`;
+    const introspection = await post({ query: sandboxStyle });
+    expect(introspection.body.errors).toBeUndefined();
+  });
+
+  it('refuses more than 15 aliases before executing them', async () => {
+    const aliases = (n: number) =>
+      Array.from({ length: n }, (_, i) => `t${i}: movieTags`).join(' ');
+    const fifteen = await post({ query: `{ ${aliases(15)} }` }, { 'X-API-Key': api.publicApiKey });
+    expect(fifteen.body.errors).toBeUndefined();
+    const sixteen = await post({ query: `{ ${aliases(16)} }` }, { 'X-API-Key': api.publicApiKey });
+    expect(sixteen.status).toBe(400);
+    expect(sixteen.body.errors[0].extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
+  });
+
+  it('refuses operator objects in variables with 400 BAD_USER_INPUT', async () => {
+    const response = await post(
+      {
+        query: 'mutation($input: SignInInput!) { signIn(input: $input) { accessToken } }',
+        variables: { input: { email: { $ne: null }, password: { $ne: null } } },
+      },
+      { 'X-API-Key': api.publicApiKey },
+    );
+    expect(response.status).toBe(400);
+    expect(response.body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
+  });
+
+  it('answers malformed JSON with 400 and no stack trace', async () => {
+    const response = await request(api.api.app)
+      .post('/graphql')
+      .set('Content-Type', 'application/json')
+      .send('{"query": ');
+    expect(response.status).toBe(400);
+    expect(response.text).not.toMatch(/at .*\.js:\d+/);
+  });
+
+  it('masks unexpected errors with the request id and no stack trace', async () => {
+    const spy = jest
+      .spyOn(api.api.services.movies, 'tags')
+      .mockRejectedValueOnce(new Error('secret database detail'));
+    try {
+      const response = await post(
+        { query: '{ movieTags }' },
+        { 'X-API-Key': api.publicApiKey, 'X-Request-Id': 'req-42' },
+      );
+      const [error] = response.body.errors;
+      expect(error.message).toBe('Internal server error');
+      expect(error.extensions).toEqual({ code: 'INTERNAL_SERVER_ERROR', requestId: 'req-42' });
+      expect(response.text).not.toContain('secret database detail');
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it('serves Apollo Sandbox on GET /graphql in development', async () => {
+    const response = await request(api.api.app).get('/graphql').set('Accept', 'text/html');
+    expect(response.status).toBe(200);
+    expect(response.text).toMatch(/sandbox/i);
+  });
+});
