@@ -8,7 +8,7 @@ import type { Store } from './storage/store';
 import type { Frame } from './wire/frames';
 import { FrameReader, FramingError, MAX_MESSAGE_SIZE_BYTES, OpCode } from './wire/frames';
 import { encodeOpMsg, OpMsgFlags, parseOpMsg } from './wire/op-msg';
-import { encodeOpQueryReplyFor } from './wire/op-query-reply';
+import { answerOpQuery } from './wire/op-query';
 
 export interface WireServerOptions {
   store: Store;
@@ -138,7 +138,7 @@ export class WireServer {
       return encodeOpMsg(requestId, header.requestId, reply);
     }
     if (header.opCode === OpCode.QUERY) {
-      return encodeOpQueryReplyFor(frame, requestId, (command) => {
+      return answerOpQuery(frame, requestId, (command) => {
         const name = Object.keys(command)[0];
         if (name === undefined || !HANDSHAKE_COMMANDS.has(name)) {
           return new MongoCommandError(

@@ -1,5 +1,5 @@
 import { BSON } from 'bson';
-import { ProtocolError } from '../errors';
+import { ProtocolError, toErrorReply } from '../errors';
 import type { Frame } from './frames';
 import { HEADER_SIZE, OpCode, writeHeader } from './frames';
 import { deserializeDocument } from './bson-codec';
@@ -49,4 +49,19 @@ export function encodeOpReply(
   buffer.writeInt32LE(1, HEADER_SIZE + 16); // numberReturned
   buffer.set(payload, HEADER_SIZE + 20);
   return buffer;
+}
+
+/** Answers a legacy OP_QUERY frame with OP_REPLY, turning parse errors into error documents. */
+export function answerOpQuery(
+  frame: Frame,
+  requestId: number,
+  answer: (command: Record<string, unknown>) => Record<string, unknown>,
+): Buffer {
+  let reply: Record<string, unknown>;
+  try {
+    reply = answer(parseOpQuery(frame).query);
+  } catch (error) {
+    reply = toErrorReply(error);
+  }
+  return encodeOpReply(requestId, frame.header.requestId, reply);
 }
