@@ -4,10 +4,12 @@ import type { Logger } from './logger';
 import { defaultLogger } from './logger';
 import { WireServer } from './server';
 import { Journal, JOURNAL_FILE, replayJournal } from './storage/journal';
+import { lockDataDir } from './storage/lock';
 import { Store } from './storage/store';
 import { sweepExpired } from './storage/ttl';
 
 export { MongoCommandError, ErrorCodes, JournalCorruptError } from './errors';
+export { DataDirLockedError } from './storage/lock';
 export type { Logger } from './logger';
 export { consoleLogger, defaultLogger, silentLogger } from './logger';
 
@@ -48,15 +50,22 @@ export async function startEmbeddedMongo(
   const host = options.host ?? '127.0.0.1';
   const store = new Store();
   let journal: Journal | undefined;
+  let unlock = (): void => undefined;
   if (options.dataDir) {
     const dir = path.resolve(options.dataDir);
     fs.mkdirSync(dir, { recursive: true });
-    const file = path.join(dir, JOURNAL_FILE);
-    const { records } = replayJournal(file, (record) => store.apply(record), logger);
-    // Compaction: the replayed state becomes the new journal (written aside, then renamed).
-    journal = await Journal.create(dir, store.snapshot());
-    store.attachJournal(journal);
-    logger.info(`data directory ${dir}: replayed ${records} journal records`);
+    unlock = lockDataDir(dir);
+    try {
+      const file = path.join(dir, JOURNAL_FILE);
+      const { records } = replayJournal(file, (record) => store.apply(record), logger);
+      // Compaction: the replayed state becomes the new journal (written aside, then renamed).
+      journal = await Journal.create(dir, store.snapshot());
+      store.attachJournal(journal);
+      logger.info(`data directory ${dir}: replayed ${records} journal records`);
+    } catch (error) {
+      unlock();
+      throw error;
+    }
   }
   const server = new WireServer({
     store,
@@ -70,6 +79,7 @@ export async function startEmbeddedMongo(
     port = await server.listen(options.port ?? 0);
   } catch (error) {
     await journal?.close();
+    unlock();
     throw error;
   }
   const cursorTimeoutMs = options.cursorTimeoutMs ?? 10 * 60 * 1000;
@@ -94,6 +104,7 @@ export async function startEmbeddedMongo(
         clearInterval(monitor);
         await server.close();
         await journal?.close();
+        unlock();
       })();
       return stopped;
     },

@@ -59,8 +59,10 @@ export async function runCommand(command: Doc, context: CommandContext): Promise
     if (!handler) {
       throw new MongoCommandError('CommandNotFound', `no such command: '${name}'`);
     }
+    const before = context.store.writeSequence;
     const reply = await handler(command, context);
-    await context.store.flush();
+    // Acknowledge a write only once it is on disk; reads need not wait for others' writes.
+    if (context.store.writeSequence !== before) await context.store.flush();
     return reply;
   } catch (error) {
     // Even a failed command may have committed earlier writes of its batch: make them durable

@@ -13,6 +13,7 @@ import { canonicalKey } from './keys';
  */
 export class Store {
   private readonly dbs = new Map<string, Map<string, Collection>>();
+  private recorded = 0;
 
   constructor(private journal?: Journal) {}
 
@@ -158,7 +159,13 @@ export class Store {
     return this.journal?.hasPending ?? false;
   }
 
+  /** Counts recorded changes, so a command can tell whether it wrote anything. */
+  get writeSequence(): number {
+    return this.recorded;
+  }
+
   private record(record: JournalRecord): void {
+    this.recorded += 1;
     this.journal?.append(record);
   }
 }

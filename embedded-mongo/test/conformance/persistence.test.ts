@@ -3,7 +3,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { EmbeddedMongo, Logger } from '../../src/index';
-import { JournalCorruptError, silentLogger, startEmbeddedMongo } from '../../src/index';
+import {
+  DataDirLockedError,
+  JournalCorruptError,
+  silentLogger,
+  startEmbeddedMongo,
+} from '../../src/index';
 
 // These tests exercise the embedded server's own data directory, so they always start their
 // own embedded instances (also when MONGODB_URI points the rest of the suite at a mongod).
@@ -86,6 +91,8 @@ describe('embedded server only: persistence in a data directory', () => {
     // Copy the data directory while the server still runs, as a crash would leave it.
     const crashCopy = tempDir();
     fs.cpSync(dir, crashCopy, { recursive: true });
+    // The copy holds this live process's lock; after a real crash that pid would be gone.
+    fs.rmSync(path.join(crashCopy, 'embedded-mongo.lock'));
     const recovered = await start(crashCopy);
     await withClient(recovered, async (client) => {
       expect(
@@ -153,6 +160,27 @@ describe('embedded server only: persistence in a data directory', () => {
     await expect(startEmbeddedMongo({ dataDir: dir, logger: silentLogger })).rejects.toBeInstanceOf(
       JournalCorruptError,
     );
+  });
+});
+
+describe('embedded server only: one server per data directory', () => {
+  it('refuses a second server on a directory in use, and frees it on stop', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'embedded-mongo-lock-'));
+    try {
+      const first = await startEmbeddedMongo({ dataDir: dir, logger: silentLogger });
+      await expect(
+        startEmbeddedMongo({ dataDir: dir, logger: silentLogger }),
+      ).rejects.toBeInstanceOf(DataDirLockedError);
+      await first.stop();
+      const second = await startEmbeddedMongo({ dataDir: dir, logger: silentLogger });
+      await second.stop();
+      // A lock naming a process that no longer exists (a crash) is taken over.
+      fs.writeFileSync(path.join(dir, 'embedded-mongo.lock'), '2147483646');
+      const third = await startEmbeddedMongo({ dataDir: dir, logger: silentLogger });
+      await third.stop();
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
