@@ -24,7 +24,7 @@ export const ErrorCodes = {
   NotImplemented: 238,
   ConflictingUpdateOperators: 40,
   UnsupportedOpQueryCommand: 352,
-  Location16755: 16755,
+  Location40323: 40323,
   DuplicateKey: 11000,
 } as const;
 

@@ -21,7 +21,7 @@ export function runAggregation(
   const stages: Doc[] = pipeline.map((stage) => {
     if (!isPlainObject(stage) || Object.keys(stage).length !== 1) {
       throw new MongoCommandError(
-        'Location16755',
+        'Location40323',
         'A pipeline stage specification object must contain exactly one field.',
       );
     }
