@@ -82,6 +82,9 @@ export function createApp(config: RenderConfig, options: CreateAppOptions = {}):
         },
       },
       strictTransportSecurity: production,
+      // helmet's default "no-referrer" makes browsers send `Origin: null` on form posts,
+      // which the same-origin check needs; same-origin keeps referrers off other sites.
+      referrerPolicy: { policy: 'same-origin' },
     }),
   );
   app.use('/assets', express.static(publicDir, { index: false, maxAge: production ? '1h' : 0 }));

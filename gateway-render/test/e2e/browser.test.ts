@@ -1,0 +1,222 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { listen, startRenderTestEnv, uniqueEmail } from '../helpers/render-test-env';
+import type { RenderTestEnv } from '../helpers/render-test-env';
+
+// The browser test: Debian's Chromium driven by playwright-core (nothing is downloaded).
+// Without Chromium it says so plainly; in CI (CI=true) a missing Chromium is a failure.
+
+function findChromium(): string | null {
+  const fromEnv = process.env.CHROMIUM_PATH;
+  if (fromEnv && existsSync(fromEnv)) return fromEnv;
+  for (const name of ['chromium', 'chromium-browser']) {
+    try {
+      const found = execFileSync('which', [name], { encoding: 'utf8' }).trim();
+      if (found) return found;
+    } catch {
+      // not on PATH
+    }
+  }
+  return null;
+}
+
+const chromiumPath = findChromium();
+const OUTPUT_DIR = path.resolve(__dirname, '..', '..', 'test-output');
+const HOW_TO_INSTALL =
+  'Install it with `apt-get update && apt-get install -y chromium` (Debian/Ubuntu) or set CHROMIUM_PATH.';
+
+if (!chromiumPath) {
+  console.warn(
+    `\n*** The browser test (gateway-render/test/e2e) did NOT run: Chromium is not installed.\n*** ${HOW_TO_INSTALL}\n`,
+  );
+}
+
+const describeInBrowser = chromiumPath ? describe : describe.skip;
+
+if (!chromiumPath && process.env.CI === 'true') {
+  describe('browser test in CI', () => {
+    it('has Chromium (.ci/run installs it)', () => {
+      throw new TypeError(`Chromium is missing in CI. ${HOW_TO_INSTALL}`);
+    });
+  });
+}
+
+describeInBrowser('in headless Chromium', () => {
+  let env: RenderTestEnv;
+  let server: { origin: string; close(): Promise<void> };
+  let browser: Browser;
+  let context: BrowserContext;
+  const cspViolations: string[] = [];
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    env = await startRenderTestEnv();
+    server = await listen(env.app);
+    // playwright starts Chromium with a fresh temporary profile (user-data-dir) every time.
+    browser = await chromium.launch({
+      executablePath: chromiumPath ?? undefined,
+      headless: true,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    });
+    context = await newContext(true);
+  });
+
+  async function newContext(javaScriptEnabled: boolean): Promise<BrowserContext> {
+    const created = await browser.newContext({
+      javaScriptEnabled,
+      viewport: { width: 1280, height: 900 },
+    });
+    // The sample covers live on other hosts; the test machine may be offline, so refuse
+    // them at once instead of waiting for DNS.
+    await created.route(
+      (url) => url.origin !== server.origin,
+      (route) => route.abort(),
+    );
+    // Runs before any page script (and outside the page's CSP): records CSP violations.
+    await created.addInitScript(() => {
+      document.addEventListener('securitypolicyviolation', (event) => {
+        const store = window as unknown as { __cspViolations?: string[] };
+        (store.__cspViolations ??= []).push(`${event.violatedDirective} ${event.blockedURI}`);
+      });
+    });
+    return created;
+  }
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    await env?.stop();
+  });
+
+  async function open(url: string): Promise<Page> {
+    const page = context.pages()[0] ?? (await context.newPage());
+    if (!page.listenerCount('console')) {
+      page.on('console', (message) => {
+        const text = message.text();
+        if (/Content Security Policy|Refused to (execute|load|apply)/i.test(text))
+          cspViolations.push(text);
+        if (message.type() === 'error' && /hydrat|Minified React error/i.test(text))
+          pageErrors.push(text);
+      });
+      page.on('pageerror', (error) => pageErrors.push(error.message));
+    }
+    await page.goto(server.origin + url);
+    // The page script marks the document once React has hydrated it.
+    await page.waitForSelector('html[data-hydrated="true"]');
+    return page;
+  }
+
+  async function recordedViolations(page: Page): Promise<string[]> {
+    return page.evaluate(
+      () => (window as unknown as { __cspViolations?: string[] }).__cspViolations ?? [],
+    );
+  }
+
+  it('signs up, browses, filters, keeps a list, and signs out, without CSP violations', async () => {
+    const email = uniqueEmail('browser');
+
+    // Sign up (the form is sent by the script; the page then loads the catalog).
+    let page = await open('/sign-up');
+    await page.fill('input[name="name"]', 'Browser Tester');
+    await page.fill('input[name="email"]', email);
+    await page.fill('input[name="password"]', 'correct horse battery');
+    await page.click('button:has-text("Sign up")');
+    await page.waitForURL(`${server.origin}/`);
+    await page.waitForSelector('html[data-hydrated="true"]');
+    await expectText(page, '[data-testid="viewer-name"]', 'Browser Tester');
+    expect(await recordedViolations(page)).toEqual([]);
+
+    mkdirSync(OUTPUT_DIR, { recursive: true });
+    await page.screenshot({ path: path.join(OUTPUT_DIR, 'catalog.png'), fullPage: true });
+
+    // Filter by a tag: the page updates in place (no reload: the marker survives).
+    await page.evaluate(() => ((window as unknown as { __marker: number }).__marker = 42));
+    const total = await page.textContent('[data-testid="movie-count"]');
+    const tagLink = page.locator('.tag-filters a').first();
+    const tag = (await tagLink.textContent()) ?? '';
+    await tagLink.click();
+    await page.waitForURL((url) => url.searchParams.get('tag') === tag);
+    await page.waitForFunction(
+      (before) => document.querySelector('[data-testid="movie-count"]')?.textContent !== before,
+      total,
+    );
+    expect(await page.evaluate(() => (window as unknown as { __marker?: number }).__marker)).toBe(
+      42,
+    );
+    const cardTags = await page
+      .locator('.movie-card')
+      .evaluateAll((cards) =>
+        cards.map((card) =>
+          [...card.querySelectorAll('.movie-tags li')].map((li) => li.textContent),
+        ),
+      );
+    expect(cardTags.length).toBeGreaterThan(0);
+    for (const tags of cardTags) expect(tags).toContain(tag);
+
+    // Add the first movie to the list, in place.
+    const card = page.locator('.movie-card').first();
+    const movieId = (await card.getAttribute('data-movie-id')) ?? '';
+    const title = (await card.locator('h3').textContent()) ?? '';
+    await card.locator('button:has-text("Add to my list")').click();
+    await card.locator('button:has-text("Remove from my list")').waitFor();
+    expect(await page.evaluate(() => (window as unknown as { __marker?: number }).__marker)).toBe(
+      42,
+    );
+
+    // A full load of /my-list shows it.
+    page = await open('/my-list');
+    const listed = page.locator(`.movie-card[data-movie-id="${movieId}"]`);
+    await expectText(page, `.movie-card[data-movie-id="${movieId}"] h3`, title);
+
+    // Remove it, in place; a reload agrees.
+    await listed.locator('button:has-text("Remove from my list")').click();
+    await page.waitForSelector(`.movie-card[data-movie-id="${movieId}"]`, { state: 'detached' });
+    await page.waitForSelector('text=Your list is empty');
+    page = await open('/my-list');
+    expect(await page.locator('.movie-card').count()).toBe(0);
+
+    // Sign out.
+    await page.click('button:has-text("Sign out")');
+    await page.waitForURL(`${server.origin}/`);
+    await page.waitForSelector('a[href="/sign-in"]');
+    const cookies = await context.cookies(server.origin);
+    expect(cookies.map((cookie) => cookie.name)).toEqual([]);
+
+    expect(await recordedViolations(page)).toEqual([]);
+    expect(cspViolations).toEqual([]);
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('signs in with the plain form when JavaScript is off', async () => {
+    const email = uniqueEmail('nojs');
+    const noJs = await newContext(false);
+    const page = await noJs.newPage();
+    try {
+      await page.goto(`${server.origin}/sign-up`);
+      await page.fill('input[name="name"]', 'No Script');
+      await page.fill('input[name="email"]', email);
+      await page.fill('input[name="password"]', 'correct horse battery');
+      await page.click('button:has-text("Sign up")');
+      await page.waitForURL(`${server.origin}/`);
+      await expectText(page, '[data-testid="viewer-name"]', 'No Script');
+    } finally {
+      await noJs.close();
+    }
+  });
+});
+
+async function expectText(page: Page, selector: string, text: string): Promise<void> {
+  await page.waitForSelector(selector);
+  expect((await page.textContent(selector))?.trim()).toBe(text);
+}
