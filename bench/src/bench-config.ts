@@ -1,0 +1,97 @@
+import os from 'node:os';
+import path from 'node:path';
+
+/** How long and how hard each figure runs; read from the environment by {@link loadBenchConfig}. */
+export interface BenchConfig {
+  /** Seconds of each measured throughput run (`BENCH_DURATION`, default 10; quick: 1). */
+  duration: number;
+  /** Unmeasured warm-up before each throughput run, seconds (a fifth of `duration`, at most 3). */
+  warmup: number;
+  /** P5's fixed-rate run, seconds (`BENCH_LATENCY_DURATION`, default 60 as the issue says; quick: 3). */
+  latencyDuration: number;
+  /** Fixed connections for throughput runs (`BENCH_CONNECTIONS`, default 10). */
+  connections: number;
+  /** Movies seeded (1,000 as the issue says). */
+  movies: number;
+  /** Users seeded, each with a 50-entry list. */
+  users: number;
+  /** P8's large collection (`BENCH_P8_DOCS`, default 100,000) and its small one (1,000). */
+  p8LargeDocs: number;
+  p8SmallDocs: number;
+  /** Argon2 verifications timed for the hashing ceiling (P7). */
+  hashSamples: number;
+  /** Where latest.md and latest.json go (`BENCH_OUT_DIR`, default bench/results). */
+  outDir: string;
+  /** `BENCH_PROFILE=1`: servers under test run with `--cpu-prof` into `<outDir>/profiles`. */
+  profile: boolean;
+  /** `BENCH_ONLY=P1,P6`: run only these figures (default all). */
+  only: Set<string> | null;
+  quick: boolean;
+}
+
+function number(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < min) {
+    throw new TypeError(`${name} must be a number ≥ ${min} (got "${raw}")`);
+  }
+  return value;
+}
+
+/**
+ * `BENCH_QUICK=1` gives a run of about two minutes (one-second figures, 3 s latency run);
+ * the default is the issue's full run (10 s figures, 60 s at a fixed rate for P5).
+ */
+export function loadBenchConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
+  const quick = env.BENCH_QUICK === '1' || env.BENCH_QUICK === 'true';
+  const duration = number(env, 'BENCH_DURATION', quick ? 1 : 10, 0.5);
+  const only = env.BENCH_ONLY
+    ? new Set(env.BENCH_ONLY.split(',').map((id) => id.trim().toUpperCase()))
+    : null;
+  return {
+    duration,
+    warmup: Math.min(3, Math.max(0.5, duration / 5)),
+    latencyDuration: number(env, 'BENCH_LATENCY_DURATION', quick ? 3 : 60, 1),
+    connections: number(env, 'BENCH_CONNECTIONS', 10, 1),
+    movies: 1000,
+    users: 20,
+    p8LargeDocs: number(env, 'BENCH_P8_DOCS', 100_000, 1000),
+    p8SmallDocs: 1000,
+    hashSamples: quick ? 5 : 20,
+    outDir: env.BENCH_OUT_DIR ? path.resolve(env.BENCH_OUT_DIR) : path.join(benchDir(), 'results'),
+    profile: env.BENCH_PROFILE === '1',
+    only,
+    quick,
+  };
+}
+
+/** bench/ itself (this file compiles to bench/dist/src/, and runs from bench/src/ under jest). */
+export function benchDir(): string {
+  const here = __dirname;
+  return here.includes(`${path.sep}dist${path.sep}`)
+    ? path.resolve(here, '..', '..')
+    : path.resolve(here, '..');
+}
+
+/** The machine a run happened on: ratios are comparable across machines, absolute numbers not. */
+export interface MachineInfo {
+  cores: number;
+  cpuModel: string;
+  node: string;
+  platform: string;
+  totalMemoryGiB: number;
+  date: string;
+}
+
+export function machineInfo(): MachineInfo {
+  const cpus = os.cpus();
+  return {
+    cores: os.availableParallelism(),
+    cpuModel: cpus[0]?.model.trim() ?? 'unknown',
+    node: process.version,
+    platform: `${os.platform()} ${os.release()} ${os.arch()}`,
+    totalMemoryGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
+    date: new Date().toISOString(),
+  };
+}

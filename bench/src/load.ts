@@ -1,0 +1,98 @@
+import autocannon from 'autocannon';
+import type { Result } from 'autocannon';
+
+/** One HTTP load run: autocannon, no pipelining, a fixed number of connections. */
+export interface LoadOptions {
+  url: string;
+  method?: 'GET' | 'POST';
+  headers?: Record<string, string>;
+  body?: string;
+  /** Fixed connection count (default 10). */
+  connections?: number;
+  /** Seconds (fractions allowed). */
+  duration: number;
+  /** Requests per second across all connections; unset = as fast as the server answers. */
+  overallRate?: number;
+  /** When set, every response body must equal it (autocannon counts mismatches). */
+  expectBody?: string;
+}
+
+/** What the harness keeps from one run. */
+export interface LoadResult {
+  /** Completed 2xx requests per second over the run. */
+  rps: number;
+  total: number;
+  /** Latency percentiles, milliseconds. */
+  p50: number;
+  p90: number;
+  p99: number;
+  /** Non-2xx, socket errors, timeouts and body mismatches; any of them makes the run invalid. */
+  failures: number;
+  seconds: number;
+}
+
+export async function runLoad(options: LoadOptions): Promise<LoadResult> {
+  const result: Result = await autocannon({
+    url: options.url,
+    method: options.method ?? 'GET',
+    headers: options.headers,
+    body: options.body,
+    connections: options.connections ?? 10,
+    pipelining: 1,
+    duration: options.duration,
+    ...(options.overallRate !== undefined ? { overallRate: options.overallRate } : {}),
+    ...(options.expectBody !== undefined ? { expectBody: options.expectBody } : {}),
+  });
+  const seconds = Math.max(
+    (result.finish.getTime() - result.start.getTime()) / 1000,
+    Number.EPSILON,
+  );
+  const ok = result['2xx'];
+  return {
+    rps: ok / seconds,
+    total: ok,
+    p50: result.latency.p50,
+    p90: result.latency.p90,
+    p99: result.latency.p99,
+    failures: result.non2xx + result.errors + result.timeouts + result.mismatches,
+    seconds,
+  };
+}
+
+/** A short unmeasured run first (JIT, caches, connection pools), then the measured one. */
+export async function warmThenRun(options: LoadOptions, warmSeconds: number): Promise<LoadResult> {
+  if (warmSeconds > 0) await runLoad({ ...options, duration: warmSeconds, expectBody: undefined });
+  return runLoad(options);
+}
+
+/** Fails loudly when a run had errors: a figure made of failed requests would be meaningless. */
+export function assertClean(label: string, result: LoadResult): LoadResult {
+  if (result.failures > 0 || result.total === 0) {
+    throw new Error(
+      `${label}: ${result.failures} failed requests out of ${result.total + result.failures}; ` +
+        'the figure would not mean anything',
+    );
+  }
+  return result;
+}
+
+/** Runs `work` with `concurrency` loops for `seconds`, returns completed operations per second. */
+export async function opsPerSecond(
+  seconds: number,
+  concurrency: number,
+  work: () => Promise<unknown>,
+): Promise<{ ops: number; perSecond: number }> {
+  const end = performance.now() + seconds * 1000;
+  let ops = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < end) {
+        await work();
+        ops += 1;
+      }
+    }),
+  );
+  const elapsed = (performance.now() - started) / 1000;
+  return { ops, perSecond: ops / elapsed };
+}

@@ -1,0 +1,98 @@
+import { randomBytes } from 'node:crypto';
+import { ApolloProvider } from '@apollo/client/react';
+import { createElement } from 'react';
+import { renderToString } from 'react-dom/server';
+import { CatalogDocument } from 'gateway-render/dist/src/__generated__/graphql';
+import { createApiClient } from 'gateway-render/dist/src/apollo-client';
+import { loadConfig as loadRenderConfig } from 'gateway-render/dist/src/config';
+import {
+  catalogVariables,
+  parseCatalogQuery,
+} from 'gateway-render/dist/src/pages/catalog/catalog-url';
+import { AppShell } from 'gateway-render/dist/src/shared/app-shell';
+import type { BenchEnv } from '../bench-env';
+import { startChild } from '../children';
+import type { Figure } from '../figure';
+import { goal, ratioFigure } from '../figure';
+import { assertClean, opsPerSecond, warmThenRun } from '../load';
+
+/**
+ * P6: catalog pages per second from the render server (GET /, anonymous, through the real API)
+ * ÷ a bare React `renderToString` of the same tree (AppShell with the catalog page) whose data
+ * is already in an Apollo cache, looped in this process.
+ */
+export async function renderFigure(env: BenchEnv): Promise<Figure> {
+  const api = await env.startApi();
+  try {
+    const renderEnv: Record<string, string> = {
+      NODE_ENV: 'production',
+      RENDER_PORT: '0',
+      API_URL: `${api.url}/graphql`,
+      PUBLIC_API_KEY_TOKEN: env.publicApiKey,
+      COOKIE_SECRET: randomBytes(32).toString('base64url'),
+      PUBLIC_ORIGIN: 'https://catalog.bench.test',
+      LOG_LEVEL: process.env.BENCH_API_LOG_LEVEL ?? 'warn',
+    };
+    const render = await startChild('render', {
+      env: { BENCH_RENDER_ENV: JSON.stringify(renderEnv) },
+      nodeArgs: env.nodeArgs('render'),
+    });
+    try {
+      const page = await fetch(`${render.url}/`, { headers: { accept: 'text/html' } });
+      const html = await page.text();
+      if (page.status !== 200 || !html.includes('Bench movie')) {
+        throw new Error(`P6: GET / answered ${page.status}: ${html.slice(0, 300)}`);
+      }
+      const server = assertClean(
+        'render server GET /',
+        await warmThenRun(
+          {
+            url: `${render.url}/`,
+            headers: { accept: 'text/html' },
+            connections: env.config.connections,
+            duration: env.config.duration,
+          },
+          env.config.warmup,
+        ),
+      );
+
+      // The bare render: same component tree, data already in the cache, no HTTP, no API call.
+      const config = loadRenderConfig(renderEnv);
+      const client = createApiClient(config);
+      const variables = catalogVariables(parseCatalogQuery({}));
+      await client.query({ query: CatalogDocument, variables });
+      const tree = createElement(ApolloProvider, {
+        client,
+        children: createElement(AppShell, { page: { name: 'catalog', variables }, navigate: null }),
+      });
+      const bare = renderToString(tree);
+      if (!bare.includes('Bench movie')) throw new Error('P6: the bare render has no movies');
+      const renderOnce = async (): Promise<void> => {
+        renderToString(tree);
+      };
+      await opsPerSecond(env.config.warmup, 1, renderOnce);
+      const baseline = await opsPerSecond(env.config.duration, 1, renderOnce);
+      return ratioFigure({
+        id: 'P6',
+        title: 'server-rendered catalog pages (GET /) ÷ bare renderToString of the same tree',
+        measured: { label: 'render server', value: server.rps, unit: 'pages/s' },
+        baseline: { label: 'renderToString', value: baseline.perSecond, unit: 'pages/s' },
+        goal: goal('>=', 0.5),
+        details: {
+          server: { pagesPerSecond: Math.round(server.rps), p50ms: server.p50, p99ms: server.p99 },
+          serverHtmlBytes: Buffer.byteLength(html),
+          bareHtmlBytes: Buffer.byteLength(bare),
+        },
+        analysis:
+          'Each page costs the render server an HTTP call to the API (which runs three queries: ' +
+          'movies, totalCount, movieTags) plus Apollo Client work (a fresh client and cache per ' +
+          'request, normalising the result, prerenderStatic, extract() into the page) on top of ' +
+          'the render itself; the API and the embedded database run on the same two cores.',
+      });
+    } finally {
+      await render.stop();
+    }
+  } finally {
+    await api.stop();
+  }
+}
