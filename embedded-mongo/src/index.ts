@@ -71,7 +71,6 @@ export async function startEmbeddedMongo(
     store,
     logger,
     host,
-    cursorTimeoutMs: options.cursorTimeoutMs ?? 10 * 60 * 1000,
     maxMessageSizeBytes: options.maxMessageSizeBytes,
   });
   let port: number;

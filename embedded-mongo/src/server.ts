@@ -14,7 +14,6 @@ export interface WireServerOptions {
   store: Store;
   logger: Logger;
   host: string;
-  cursorTimeoutMs: number;
   maxMessageSizeBytes?: number;
 }
 
@@ -135,7 +134,12 @@ export class WireServer {
       });
       // moreToCome from the client means an unacknowledged write: no reply is expected.
       if (flags & OpMsgFlags.moreToCome) return undefined;
-      return encodeOpMsg(requestId, header.requestId, reply);
+      try {
+        return encodeOpMsg(requestId, header.requestId, reply);
+      } catch (error) {
+        // e.g. a result document over 16 MB: answer with an error rather than drop the connection.
+        return encodeOpMsg(requestId, header.requestId, toErrorReply(error));
+      }
     }
     if (header.opCode === OpCode.QUERY) {
       return answerOpQuery(frame, requestId, (command) => {

@@ -14,6 +14,10 @@ const IGNORED_CREATE_OPTIONS = new Set([
   '$readPreference',
   'writeConcern',
   'comment',
+  'maxTimeMS',
+  'apiVersion',
+  'apiStrict',
+  'apiDeprecationErrors',
 ]);
 
 const create: CommandHandler = (command, context) => {

@@ -96,3 +96,24 @@ describe('hostile input', () => {
     });
   });
 });
+
+describe('oversized results', () => {
+  it('answers a result document over 16 MB with an error and keeps serving the connection', async () => {
+    const client = await MongoClient.connect(serverUri());
+    const db = client.db(uniqueDbName('oversized'));
+    try {
+      const chunk = 'x'.repeat(1024 * 1024);
+      await db.collection('big').insertMany(Array.from({ length: 18 }, (_, i) => ({ i, chunk })));
+      const error = await db
+        .collection('big')
+        .aggregate([{ $group: { _id: null, all: { $push: '$chunk' } } }])
+        .toArray()
+        .catch((caught: unknown) => caught);
+      expect(error).toMatchObject({ ok: 0 });
+      expect(await db.collection('big').countDocuments({})).toBe(18);
+    } finally {
+      await db.dropDatabase();
+      await client.close();
+    }
+  });
+});
