@@ -83,6 +83,18 @@ describeInBrowser('in headless Chromium', () => {
       (url) => url.origin !== server.origin,
       (route) => route.abort(),
     );
+    created.on('page', (page) => {
+      page.on('console', (message) => {
+        const text = message.text();
+        if (/Content Security Policy|Refused to (execute|load|apply)/i.test(text)) {
+          cspViolations.push(text);
+        }
+        if (message.type() === 'error' && /hydrat|Minified React error/i.test(text)) {
+          pageErrors.push(text);
+        }
+      });
+      page.on('pageerror', (error) => pageErrors.push(error.message));
+    });
     // Runs before any page script (and outside the page's CSP): records CSP violations.
     await created.addInitScript(() => {
       document.addEventListener('securitypolicyviolation', (event) => {
@@ -101,16 +113,6 @@ describeInBrowser('in headless Chromium', () => {
 
   async function open(url: string): Promise<Page> {
     const page = context.pages()[0] ?? (await context.newPage());
-    if (!page.listenerCount('console')) {
-      page.on('console', (message) => {
-        const text = message.text();
-        if (/Content Security Policy|Refused to (execute|load|apply)/i.test(text))
-          cspViolations.push(text);
-        if (message.type() === 'error' && /hydrat|Minified React error/i.test(text))
-          pageErrors.push(text);
-      });
-      page.on('pageerror', (error) => pageErrors.push(error.message));
-    }
     await page.goto(server.origin + url);
     // The page script marks the document once React has hydrated it.
     await page.waitForSelector('html[data-hydrated="true"]');
@@ -196,6 +198,23 @@ describeInBrowser('in headless Chromium', () => {
     expect(await recordedViolations(page)).toEqual([]);
     expect(cspViolations).toEqual([]);
     expect(pageErrors).toEqual([]);
+  });
+
+  it('would notice a CSP violation (the check above can fail)', async () => {
+    const page = await open('/');
+    await page.evaluate(() => {
+      const script = document.createElement('script');
+      script.textContent = 'window.__inlineRan = true';
+      document.body.append(script);
+    });
+    await page.waitForFunction(
+      () =>
+        ((window as unknown as { __cspViolations?: string[] }).__cspViolations ?? []).length > 0,
+    );
+    expect(
+      await page.evaluate(() => (window as unknown as { __inlineRan?: boolean }).__inlineRan),
+    ).toBeUndefined();
+    expect((await recordedViolations(page))[0]).toMatch(/^script-src/);
   });
 
   it('signs in with the plain form when JavaScript is off', async () => {
