@@ -53,6 +53,25 @@ describe('transactions and TTL through the official driver', () => {
     expect(await coll.countDocuments({})).toBe(1);
   });
 
+  it('counts with the upsert-and-increment pattern rate limiters use on TTL collections', async () => {
+    const limits = db.collection('limits');
+    await limits.createIndex({ expire: -1 }, { expireAfterSeconds: 0 });
+    await limits.createIndex({ key: 1 }, { unique: true });
+    const consume = (key: string) =>
+      limits.findOneAndUpdate(
+        { $or: [{ expire: { $gt: new Date() } }, { expire: { $eq: null } }], key },
+        { $setOnInsert: { key, expire: new Date(Date.now() + 60_000) }, $inc: { points: 1 } },
+        { upsert: true, returnDocument: 'after' },
+      );
+    expect(await consume('ip:1')).toMatchObject({ key: 'ip:1', points: 1 });
+    expect(await consume('ip:1')).toMatchObject({ key: 'ip:1', points: 2 });
+    expect(await consume('ip:2')).toMatchObject({ key: 'ip:2', points: 1 });
+    // A window that no longer matches the filter makes the upsert collide on the unique key.
+    // (A non-date `expire`, so the TTL monitor cannot remove it in the meantime.)
+    await limits.updateOne({ key: 'ip:2' }, { $set: { expire: 'stale' } });
+    await expect(consume('ip:2')).rejects.toMatchObject({ code: 11000, keyValue: { key: 'ip:2' } });
+  });
+
   it('removes documents whose TTL-indexed date has expired', async () => {
     const sessions = db.collection('sessions');
     await sessions.createIndex({ expiresAt: 1 }, { expireAfterSeconds: 0 });
