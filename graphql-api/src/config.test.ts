@@ -1,0 +1,113 @@
+import path from 'node:path';
+import { ConfigError, findRepoRoot, loadConfig, readExampleEnv } from './config';
+
+const strong = (c: string) => c.repeat(40);
+const productionEnv = {
+  NODE_ENV: 'production',
+  MONGODB_URI: 'mongodb://db.internal:27017/movies',
+  JWT_SECRET: strong('j'),
+  PUBLIC_API_KEY_TOKEN: strong('p'),
+  ADMIN_API_KEY_TOKEN: strong('a'),
+};
+
+function problemsOf(env: Record<string, string>): string {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as Error).message;
+  }
+  throw new Error('expected loadConfig to refuse this environment');
+}
+
+describe('loadConfig', () => {
+  it('runs in development on the .env.example values with the embedded database', () => {
+    const config = loadConfig({});
+    const example = readExampleEnv();
+    expect(config).toMatchObject({
+      nodeEnv: 'development',
+      port: 3000,
+      mongodbUri: undefined,
+      publicApiKeyToken: example.PUBLIC_API_KEY_TOKEN,
+      adminApiKeyToken: example.ADMIN_API_KEY_TOKEN,
+      jwt: { secret: example.JWT_SECRET, accessTokenTtlSeconds: 900 },
+    });
+    expect(config.embeddedDataDir).toBe(path.join(findRepoRoot(), '.data', 'db'));
+    expect(config.passwordHash.memoryCost).toBeGreaterThanOrEqual(19456);
+  });
+
+  it('accepts a complete production environment', () => {
+    const config = loadConfig(productionEnv);
+    expect(config).toMatchObject({
+      nodeEnv: 'production',
+      mongodbUri: productionEnv.MONGODB_URI,
+      admin: undefined,
+    });
+  });
+
+  it('refuses to start in production without MONGODB_URI', () => {
+    const { MONGODB_URI: _uri, ...env } = productionEnv;
+    expect(problemsOf(env)).toMatch(/MONGODB_URI is required in production/);
+  });
+
+  it('refuses the .env.example secrets in production', () => {
+    const example = readExampleEnv();
+    const message = problemsOf({
+      ...productionEnv,
+      JWT_SECRET: example.JWT_SECRET ?? '',
+      PUBLIC_API_KEY_TOKEN: example.PUBLIC_API_KEY_TOKEN ?? '',
+      ADMIN_API_KEY_TOKEN: example.ADMIN_API_KEY_TOKEN ?? '',
+      ADMIN_EMAIL: 'admin@example.com',
+      ADMIN_PASSWORD: example.ADMIN_PASSWORD ?? '',
+    });
+    expect(message).toMatch(/JWT_SECRET still has the .env.example value/);
+    expect(message).toMatch(/PUBLIC_API_KEY_TOKEN still has the .env.example value/);
+    expect(message).toMatch(/ADMIN_API_KEY_TOKEN still has the .env.example value/);
+    expect(message).toMatch(/ADMIN_PASSWORD still has the .env.example value/);
+  });
+
+  it('does not fall back to example values in production', () => {
+    const message = problemsOf({ NODE_ENV: 'production', MONGODB_URI: productionEnv.MONGODB_URI });
+    expect(message).toMatch(/JWT_SECRET is required/);
+  });
+
+  it('refuses weak or malformed values with one message listing them all', () => {
+    const message = problemsOf({
+      NODE_ENV: 'test',
+      JWT_SECRET: 'short',
+      API_PORT: 'eighty',
+      MONGODB_URI: 'http://nope',
+      LOG_LEVEL: 'loud',
+      ADMIN_EMAIL: 'a@example.com',
+    });
+    expect(message).toMatch(/JWT_SECRET must be at least 32 characters/);
+    expect(message).toMatch(/API_PORT must be an integer/);
+    expect(message).toMatch(/MONGODB_URI must start with mongodb/);
+    expect(message).toMatch(/LOG_LEVEL must be one of/);
+    expect(message).toMatch(/ADMIN_EMAIL and ADMIN_PASSWORD must be set together/);
+  });
+
+  it('keeps production password hashing at or above the argon2id minimum', () => {
+    expect(problemsOf({ ...productionEnv, PASSWORD_HASH_MEMORY_KIB: '1024' })).toMatch(
+      /PASSWORD_HASH_MEMORY_KIB must be an integer between 19456/,
+    );
+    expect(
+      loadConfig({
+        NODE_ENV: 'test',
+        JWT_SECRET: strong('t'),
+        PASSWORD_HASH_MEMORY_KIB: '1024',
+        PASSWORD_HASH_TIME_COST: '1',
+      }).passwordHash,
+    ).toEqual({
+      memoryCost: 1024,
+      timeCost: 1,
+      parallelism: 1,
+    });
+  });
+
+  it('refuses an unknown NODE_ENV', () => {
+    expect(problemsOf({ NODE_ENV: 'staging' })).toMatch(
+      /NODE_ENV must be development, test or production/,
+    );
+  });
+});
