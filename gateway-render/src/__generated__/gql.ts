@@ -14,30 +14,24 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
-  'fragment AuthPayloadFields on AuthPayload {\n  accessToken\n  accessTokenExpiresAt\n  refreshToken\n  refreshTokenExpiresAt\n  user {\n    ...ViewerFields\n  }\n}\n\nmutation SignIn($input: SignInInput!) {\n  signIn(input: $input) {\n    ...AuthPayloadFields\n  }\n}\n\nmutation SignUp($input: SignUpInput!) {\n  signUp(input: $input) {\n    ...ViewerFields\n  }\n}\n\nmutation SignProvider($input: SignProviderInput!) {\n  signProvider(input: $input) {\n    ...AuthPayloadFields\n  }\n}\n\nmutation RefreshSession($refreshToken: String!) {\n  refreshSession(refreshToken: $refreshToken) {\n    ...AuthPayloadFields\n  }\n}\n\nmutation SignOut($refreshToken: String!) {\n  signOut(refreshToken: $refreshToken)\n}': typeof types.AuthPayloadFieldsFragmentDoc;
-  'query Catalog($filter: MovieFilter, $first: Int!, $after: String) {\n  me {\n    ...ViewerFields\n  }\n  movieTags\n  movies(filter: $filter, first: $first, after: $after) {\n    totalCount\n    pageInfo {\n      endCursor\n      hasNextPage\n    }\n    edges {\n      cursor\n      node {\n        ...MovieCardFields\n      }\n    }\n  }\n}': typeof types.CatalogDocument;
-  'query MoviePage($id: ID!) {\n  me {\n    ...ViewerFields\n  }\n  movie(id: $id) {\n    ...MovieCardFields\n    description\n    contentRating\n    source\n  }\n}': typeof types.MoviePageDocument;
-  'query MyList($first: Int!, $after: String) {\n  me {\n    ...ViewerFields\n  }\n  userMovies(first: $first, after: $after) {\n    totalCount\n    pageInfo {\n      endCursor\n      hasNextPage\n    }\n    edges {\n      cursor\n      node {\n        id\n        createdAt\n        movie {\n          ...MovieCardFields\n        }\n      }\n    }\n  }\n}': typeof types.MyListDocument;
-  'fragment MovieCardFields on Movie {\n  id\n  title\n  year\n  cover\n  duration\n  tags\n  inMyList\n}': typeof types.MovieCardFieldsFragmentDoc;
-  'query Viewer {\n  me {\n    ...ViewerFields\n  }\n}': typeof types.ViewerDocument;
-  'fragment ViewerFields on User {\n  id\n  name\n  email\n}': typeof types.ViewerFieldsFragmentDoc;
-  'mutation AddUserMovie($movieId: ID!) {\n  addUserMovie(movieId: $movieId) {\n    id\n    movie {\n      id\n      inMyList\n    }\n  }\n}\n\nmutation RemoveUserMovie($movieId: ID!) {\n  removeUserMovie(movieId: $movieId)\n}': typeof types.AddUserMovieDocument;
+    "fragment AuthPayloadFields on AuthPayload {\n  accessToken\n  accessTokenExpiresAt\n  refreshToken\n  refreshTokenExpiresAt\n  user {\n    ...ViewerFields\n  }\n}\n\nmutation SignIn($input: SignInInput!) {\n  signIn(input: $input) {\n    ...AuthPayloadFields\n  }\n}\n\nmutation SignUp($input: SignUpInput!) {\n  signUp(input: $input) {\n    ...ViewerFields\n  }\n}\n\nmutation SignProvider($input: SignProviderInput!) {\n  signProvider(input: $input) {\n    ...AuthPayloadFields\n  }\n}\n\nmutation RefreshSession($refreshToken: String!) {\n  refreshSession(refreshToken: $refreshToken) {\n    ...AuthPayloadFields\n  }\n}\n\nmutation SignOut($refreshToken: String!) {\n  signOut(refreshToken: $refreshToken)\n}": typeof types.AuthPayloadFieldsFragmentDoc,
+    "query Catalog($filter: MovieFilter, $first: Int!, $after: String) {\n  me {\n    ...ViewerFields\n  }\n  movieTags\n  movies(filter: $filter, first: $first, after: $after) {\n    totalCount\n    pageInfo {\n      endCursor\n      hasNextPage\n    }\n    edges {\n      cursor\n      node {\n        ...MovieCardFields\n      }\n    }\n  }\n}": typeof types.CatalogDocument,
+    "query MoviePage($id: ID!) {\n  me {\n    ...ViewerFields\n  }\n  movie(id: $id) {\n    ...MovieCardFields\n    description\n    contentRating\n    source\n  }\n}": typeof types.MoviePageDocument,
+    "query MyList($first: Int!, $after: String) {\n  me {\n    ...ViewerFields\n  }\n  userMovies(first: $first, after: $after) {\n    totalCount\n    pageInfo {\n      endCursor\n      hasNextPage\n    }\n    edges {\n      cursor\n      node {\n        id\n        createdAt\n        movie {\n          ...MovieCardFields\n        }\n      }\n    }\n  }\n}": typeof types.MyListDocument,
+    "fragment MovieCardFields on Movie {\n  id\n  title\n  year\n  cover\n  duration\n  tags\n  inMyList\n}": typeof types.MovieCardFieldsFragmentDoc,
+    "query Viewer {\n  me {\n    ...ViewerFields\n  }\n}": typeof types.ViewerDocument,
+    "fragment ViewerFields on User {\n  id\n  name\n  email\n}": typeof types.ViewerFieldsFragmentDoc,
+    "mutation AddUserMovie($movieId: ID!) {\n  addUserMovie(movieId: $movieId) {\n    id\n    movie {\n      id\n      inMyList\n    }\n  }\n}\n\nmutation RemoveUserMovie($movieId: ID!) {\n  removeUserMovie(movieId: $movieId)\n}": typeof types.AddUserMovieDocument,
 };
 const documents: Documents = {
-  'fragment AuthPayloadFields on AuthPayload {\n  accessToken\n  accessTokenExpiresAt\n  refreshToken\n  refreshTokenExpiresAt\n  user {\n    ...ViewerFields\n  }\n}\n\nmutation SignIn($input: SignInInput!) {\n  signIn(input: $input) {\n    ...AuthPayloadFields\n  }\n}\n\nmutation SignUp($input: SignUpInput!) {\n  signUp(input: $input) {\n    ...ViewerFields\n  }\n}\n\nmutation SignProvider($input: SignProviderInput!) {\n  signProvider(input: $input) {\n    ...AuthPayloadFields\n  }\n}\n\nmutation RefreshSession($refreshToken: String!) {\n  refreshSession(refreshToken: $refreshToken) {\n    ...AuthPayloadFields\n  }\n}\n\nmutation SignOut($refreshToken: String!) {\n  signOut(refreshToken: $refreshToken)\n}':
-    types.AuthPayloadFieldsFragmentDoc,
-  'query Catalog($filter: MovieFilter, $first: Int!, $after: String) {\n  me {\n    ...ViewerFields\n  }\n  movieTags\n  movies(filter: $filter, first: $first, after: $after) {\n    totalCount\n    pageInfo {\n      endCursor\n      hasNextPage\n    }\n    edges {\n      cursor\n      node {\n        ...MovieCardFields\n      }\n    }\n  }\n}':
-    types.CatalogDocument,
-  'query MoviePage($id: ID!) {\n  me {\n    ...ViewerFields\n  }\n  movie(id: $id) {\n    ...MovieCardFields\n    description\n    contentRating\n    source\n  }\n}':
-    types.MoviePageDocument,
-  'query MyList($first: Int!, $after: String) {\n  me {\n    ...ViewerFields\n  }\n  userMovies(first: $first, after: $after) {\n    totalCount\n    pageInfo {\n      endCursor\n      hasNextPage\n    }\n    edges {\n      cursor\n      node {\n        id\n        createdAt\n        movie {\n          ...MovieCardFields\n        }\n      }\n    }\n  }\n}':
-    types.MyListDocument,
-  'fragment MovieCardFields on Movie {\n  id\n  title\n  year\n  cover\n  duration\n  tags\n  inMyList\n}':
-    types.MovieCardFieldsFragmentDoc,
-  'query Viewer {\n  me {\n    ...ViewerFields\n  }\n}': types.ViewerDocument,
-  'fragment ViewerFields on User {\n  id\n  name\n  email\n}': types.ViewerFieldsFragmentDoc,
-  'mutation AddUserMovie($movieId: ID!) {\n  addUserMovie(movieId: $movieId) {\n    id\n    movie {\n      id\n      inMyList\n    }\n  }\n}\n\nmutation RemoveUserMovie($movieId: ID!) {\n  removeUserMovie(movieId: $movieId)\n}':
-    types.AddUserMovieDocument,
+    "fragment AuthPayloadFields on AuthPayload {\n  accessToken\n  accessTokenExpiresAt\n  refreshToken\n  refreshTokenExpiresAt\n  user {\n    ...ViewerFields\n  }\n}\n\nmutation SignIn($input: SignInInput!) {\n  signIn(input: $input) {\n    ...AuthPayloadFields\n  }\n}\n\nmutation SignUp($input: SignUpInput!) {\n  signUp(input: $input) {\n    ...ViewerFields\n  }\n}\n\nmutation SignProvider($input: SignProviderInput!) {\n  signProvider(input: $input) {\n    ...AuthPayloadFields\n  }\n}\n\nmutation RefreshSession($refreshToken: String!) {\n  refreshSession(refreshToken: $refreshToken) {\n    ...AuthPayloadFields\n  }\n}\n\nmutation SignOut($refreshToken: String!) {\n  signOut(refreshToken: $refreshToken)\n}": types.AuthPayloadFieldsFragmentDoc,
+    "query Catalog($filter: MovieFilter, $first: Int!, $after: String) {\n  me {\n    ...ViewerFields\n  }\n  movieTags\n  movies(filter: $filter, first: $first, after: $after) {\n    totalCount\n    pageInfo {\n      endCursor\n      hasNextPage\n    }\n    edges {\n      cursor\n      node {\n        ...MovieCardFields\n      }\n    }\n  }\n}": types.CatalogDocument,
+    "query MoviePage($id: ID!) {\n  me {\n    ...ViewerFields\n  }\n  movie(id: $id) {\n    ...MovieCardFields\n    description\n    contentRating\n    source\n  }\n}": types.MoviePageDocument,
+    "query MyList($first: Int!, $after: String) {\n  me {\n    ...ViewerFields\n  }\n  userMovies(first: $first, after: $after) {\n    totalCount\n    pageInfo {\n      endCursor\n      hasNextPage\n    }\n    edges {\n      cursor\n      node {\n        id\n        createdAt\n        movie {\n          ...MovieCardFields\n        }\n      }\n    }\n  }\n}": types.MyListDocument,
+    "fragment MovieCardFields on Movie {\n  id\n  title\n  year\n  cover\n  duration\n  tags\n  inMyList\n}": types.MovieCardFieldsFragmentDoc,
+    "query Viewer {\n  me {\n    ...ViewerFields\n  }\n}": types.ViewerDocument,
+    "fragment ViewerFields on User {\n  id\n  name\n  email\n}": types.ViewerFieldsFragmentDoc,
+    "mutation AddUserMovie($movieId: ID!) {\n  addUserMovie(movieId: $movieId) {\n    id\n    movie {\n      id\n      inMyList\n    }\n  }\n}\n\nmutation RemoveUserMovie($movieId: ID!) {\n  removeUserMovie(movieId: $movieId)\n}": types.AddUserMovieDocument,
 };
 
 /**
@@ -57,55 +51,38 @@ export function graphql(source: string): unknown;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(
-  source: 'fragment AuthPayloadFields on AuthPayload {\n  accessToken\n  accessTokenExpiresAt\n  refreshToken\n  refreshTokenExpiresAt\n  user {\n    ...ViewerFields\n  }\n}\n\nmutation SignIn($input: SignInInput!) {\n  signIn(input: $input) {\n    ...AuthPayloadFields\n  }\n}\n\nmutation SignUp($input: SignUpInput!) {\n  signUp(input: $input) {\n    ...ViewerFields\n  }\n}\n\nmutation SignProvider($input: SignProviderInput!) {\n  signProvider(input: $input) {\n    ...AuthPayloadFields\n  }\n}\n\nmutation RefreshSession($refreshToken: String!) {\n  refreshSession(refreshToken: $refreshToken) {\n    ...AuthPayloadFields\n  }\n}\n\nmutation SignOut($refreshToken: String!) {\n  signOut(refreshToken: $refreshToken)\n}',
-): (typeof documents)['fragment AuthPayloadFields on AuthPayload {\n  accessToken\n  accessTokenExpiresAt\n  refreshToken\n  refreshTokenExpiresAt\n  user {\n    ...ViewerFields\n  }\n}\n\nmutation SignIn($input: SignInInput!) {\n  signIn(input: $input) {\n    ...AuthPayloadFields\n  }\n}\n\nmutation SignUp($input: SignUpInput!) {\n  signUp(input: $input) {\n    ...ViewerFields\n  }\n}\n\nmutation SignProvider($input: SignProviderInput!) {\n  signProvider(input: $input) {\n    ...AuthPayloadFields\n  }\n}\n\nmutation RefreshSession($refreshToken: String!) {\n  refreshSession(refreshToken: $refreshToken) {\n    ...AuthPayloadFields\n  }\n}\n\nmutation SignOut($refreshToken: String!) {\n  signOut(refreshToken: $refreshToken)\n}'];
+export function graphql(source: "fragment AuthPayloadFields on AuthPayload {\n  accessToken\n  accessTokenExpiresAt\n  refreshToken\n  refreshTokenExpiresAt\n  user {\n    ...ViewerFields\n  }\n}\n\nmutation SignIn($input: SignInInput!) {\n  signIn(input: $input) {\n    ...AuthPayloadFields\n  }\n}\n\nmutation SignUp($input: SignUpInput!) {\n  signUp(input: $input) {\n    ...ViewerFields\n  }\n}\n\nmutation SignProvider($input: SignProviderInput!) {\n  signProvider(input: $input) {\n    ...AuthPayloadFields\n  }\n}\n\nmutation RefreshSession($refreshToken: String!) {\n  refreshSession(refreshToken: $refreshToken) {\n    ...AuthPayloadFields\n  }\n}\n\nmutation SignOut($refreshToken: String!) {\n  signOut(refreshToken: $refreshToken)\n}"): (typeof documents)["fragment AuthPayloadFields on AuthPayload {\n  accessToken\n  accessTokenExpiresAt\n  refreshToken\n  refreshTokenExpiresAt\n  user {\n    ...ViewerFields\n  }\n}\n\nmutation SignIn($input: SignInInput!) {\n  signIn(input: $input) {\n    ...AuthPayloadFields\n  }\n}\n\nmutation SignUp($input: SignUpInput!) {\n  signUp(input: $input) {\n    ...ViewerFields\n  }\n}\n\nmutation SignProvider($input: SignProviderInput!) {\n  signProvider(input: $input) {\n    ...AuthPayloadFields\n  }\n}\n\nmutation RefreshSession($refreshToken: String!) {\n  refreshSession(refreshToken: $refreshToken) {\n    ...AuthPayloadFields\n  }\n}\n\nmutation SignOut($refreshToken: String!) {\n  signOut(refreshToken: $refreshToken)\n}"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(
-  source: 'query Catalog($filter: MovieFilter, $first: Int!, $after: String) {\n  me {\n    ...ViewerFields\n  }\n  movieTags\n  movies(filter: $filter, first: $first, after: $after) {\n    totalCount\n    pageInfo {\n      endCursor\n      hasNextPage\n    }\n    edges {\n      cursor\n      node {\n        ...MovieCardFields\n      }\n    }\n  }\n}',
-): (typeof documents)['query Catalog($filter: MovieFilter, $first: Int!, $after: String) {\n  me {\n    ...ViewerFields\n  }\n  movieTags\n  movies(filter: $filter, first: $first, after: $after) {\n    totalCount\n    pageInfo {\n      endCursor\n      hasNextPage\n    }\n    edges {\n      cursor\n      node {\n        ...MovieCardFields\n      }\n    }\n  }\n}'];
+export function graphql(source: "query Catalog($filter: MovieFilter, $first: Int!, $after: String) {\n  me {\n    ...ViewerFields\n  }\n  movieTags\n  movies(filter: $filter, first: $first, after: $after) {\n    totalCount\n    pageInfo {\n      endCursor\n      hasNextPage\n    }\n    edges {\n      cursor\n      node {\n        ...MovieCardFields\n      }\n    }\n  }\n}"): (typeof documents)["query Catalog($filter: MovieFilter, $first: Int!, $after: String) {\n  me {\n    ...ViewerFields\n  }\n  movieTags\n  movies(filter: $filter, first: $first, after: $after) {\n    totalCount\n    pageInfo {\n      endCursor\n      hasNextPage\n    }\n    edges {\n      cursor\n      node {\n        ...MovieCardFields\n      }\n    }\n  }\n}"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(
-  source: 'query MoviePage($id: ID!) {\n  me {\n    ...ViewerFields\n  }\n  movie(id: $id) {\n    ...MovieCardFields\n    description\n    contentRating\n    source\n  }\n}',
-): (typeof documents)['query MoviePage($id: ID!) {\n  me {\n    ...ViewerFields\n  }\n  movie(id: $id) {\n    ...MovieCardFields\n    description\n    contentRating\n    source\n  }\n}'];
+export function graphql(source: "query MoviePage($id: ID!) {\n  me {\n    ...ViewerFields\n  }\n  movie(id: $id) {\n    ...MovieCardFields\n    description\n    contentRating\n    source\n  }\n}"): (typeof documents)["query MoviePage($id: ID!) {\n  me {\n    ...ViewerFields\n  }\n  movie(id: $id) {\n    ...MovieCardFields\n    description\n    contentRating\n    source\n  }\n}"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(
-  source: 'query MyList($first: Int!, $after: String) {\n  me {\n    ...ViewerFields\n  }\n  userMovies(first: $first, after: $after) {\n    totalCount\n    pageInfo {\n      endCursor\n      hasNextPage\n    }\n    edges {\n      cursor\n      node {\n        id\n        createdAt\n        movie {\n          ...MovieCardFields\n        }\n      }\n    }\n  }\n}',
-): (typeof documents)['query MyList($first: Int!, $after: String) {\n  me {\n    ...ViewerFields\n  }\n  userMovies(first: $first, after: $after) {\n    totalCount\n    pageInfo {\n      endCursor\n      hasNextPage\n    }\n    edges {\n      cursor\n      node {\n        id\n        createdAt\n        movie {\n          ...MovieCardFields\n        }\n      }\n    }\n  }\n}'];
+export function graphql(source: "query MyList($first: Int!, $after: String) {\n  me {\n    ...ViewerFields\n  }\n  userMovies(first: $first, after: $after) {\n    totalCount\n    pageInfo {\n      endCursor\n      hasNextPage\n    }\n    edges {\n      cursor\n      node {\n        id\n        createdAt\n        movie {\n          ...MovieCardFields\n        }\n      }\n    }\n  }\n}"): (typeof documents)["query MyList($first: Int!, $after: String) {\n  me {\n    ...ViewerFields\n  }\n  userMovies(first: $first, after: $after) {\n    totalCount\n    pageInfo {\n      endCursor\n      hasNextPage\n    }\n    edges {\n      cursor\n      node {\n        id\n        createdAt\n        movie {\n          ...MovieCardFields\n        }\n      }\n    }\n  }\n}"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(
-  source: 'fragment MovieCardFields on Movie {\n  id\n  title\n  year\n  cover\n  duration\n  tags\n  inMyList\n}',
-): (typeof documents)['fragment MovieCardFields on Movie {\n  id\n  title\n  year\n  cover\n  duration\n  tags\n  inMyList\n}'];
+export function graphql(source: "fragment MovieCardFields on Movie {\n  id\n  title\n  year\n  cover\n  duration\n  tags\n  inMyList\n}"): (typeof documents)["fragment MovieCardFields on Movie {\n  id\n  title\n  year\n  cover\n  duration\n  tags\n  inMyList\n}"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(
-  source: 'query Viewer {\n  me {\n    ...ViewerFields\n  }\n}',
-): (typeof documents)['query Viewer {\n  me {\n    ...ViewerFields\n  }\n}'];
+export function graphql(source: "query Viewer {\n  me {\n    ...ViewerFields\n  }\n}"): (typeof documents)["query Viewer {\n  me {\n    ...ViewerFields\n  }\n}"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(
-  source: 'fragment ViewerFields on User {\n  id\n  name\n  email\n}',
-): (typeof documents)['fragment ViewerFields on User {\n  id\n  name\n  email\n}'];
+export function graphql(source: "fragment ViewerFields on User {\n  id\n  name\n  email\n}"): (typeof documents)["fragment ViewerFields on User {\n  id\n  name\n  email\n}"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(
-  source: 'mutation AddUserMovie($movieId: ID!) {\n  addUserMovie(movieId: $movieId) {\n    id\n    movie {\n      id\n      inMyList\n    }\n  }\n}\n\nmutation RemoveUserMovie($movieId: ID!) {\n  removeUserMovie(movieId: $movieId)\n}',
-): (typeof documents)['mutation AddUserMovie($movieId: ID!) {\n  addUserMovie(movieId: $movieId) {\n    id\n    movie {\n      id\n      inMyList\n    }\n  }\n}\n\nmutation RemoveUserMovie($movieId: ID!) {\n  removeUserMovie(movieId: $movieId)\n}'];
+export function graphql(source: "mutation AddUserMovie($movieId: ID!) {\n  addUserMovie(movieId: $movieId) {\n    id\n    movie {\n      id\n      inMyList\n    }\n  }\n}\n\nmutation RemoveUserMovie($movieId: ID!) {\n  removeUserMovie(movieId: $movieId)\n}"): (typeof documents)["mutation AddUserMovie($movieId: ID!) {\n  addUserMovie(movieId: $movieId) {\n    id\n    movie {\n      id\n      inMyList\n    }\n  }\n}\n\nmutation RemoveUserMovie($movieId: ID!) {\n  removeUserMovie(movieId: $movieId)\n}"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};
 }
 
-export type DocumentType<TDocumentNode extends DocumentNode<any, any>> =
-  TDocumentNode extends DocumentNode<infer TType, any> ? TType : never;
+export type DocumentType<TDocumentNode extends DocumentNode<any, any>> = TDocumentNode extends DocumentNode<  infer TType,  any>  ? TType  : never;

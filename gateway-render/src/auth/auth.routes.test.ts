@@ -1,7 +1,9 @@
+import { pino } from 'pino';
 import request from 'supertest';
 import { CookieJar, parseSetCookies } from '../../test/helpers/cookie-jar';
 import { callApi, startRenderTestEnv, uniqueEmail } from '../../test/helpers/render-test-env';
 import type { RenderTestEnv } from '../../test/helpers/render-test-env';
+import { createApp } from '../app';
 import { REMEMBER_ME_MAX_AGE_MS } from './cookies';
 
 let env: RenderTestEnv;
@@ -244,5 +246,62 @@ describe('cross-site requests', () => {
       .type('form')
       .send({ email, password: PASSWORD })
       .expect(303);
+  });
+});
+
+describe('rate limiting', () => {
+  it('shows the wait when the API refuses further attempts', async () => {
+    const email = await signUpViaApi();
+    let res = await request(env.app)
+      .post('/auth/sign-in')
+      .type('form')
+      .send({ email, password: 'wrong-wrong' });
+    for (let attempt = 1; attempt < 15 && res.status !== 429; attempt += 1) {
+      res = await request(env.app)
+        .post('/auth/sign-in')
+        .type('form')
+        .send({ email, password: 'wrong-wrong' });
+    }
+    expect(res.status).toBe(429);
+    expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
+    expect(res.text).toMatch(/Too many attempts\. Try again in \d+ (minutes?|seconds?)\./);
+
+    const json = await request(env.app)
+      .post('/auth/sign-in')
+      .set('Authorization', basic(email, PASSWORD))
+      .set('Accept', 'application/json')
+      .expect(429);
+    expect(json.body.error).toEqual(
+      expect.objectContaining({ code: 'RATE_LIMITED', retryAfter: expect.any(Number) }),
+    );
+  });
+});
+
+describe('logs', () => {
+  it('never contain a password, a token or a cookie', async () => {
+    const lines: string[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(line) });
+    const app = createApp(env.config, { logger });
+    const email = await signUpViaApi();
+    const res = await request(app)
+      .post('/auth/sign-in')
+      .set('Authorization', basic(email, PASSWORD))
+      .send({})
+      .expect(200);
+    const jar = new CookieJar();
+    jar.update(res.headers['set-cookie']);
+    await request(app).get('/').set('Cookie', jar.header()).expect(200);
+    await request(app).get('/auth/google/callback?code=secret-code&state=s').expect(404);
+    const logs = lines.join('\n');
+    expect(lines.length).toBeGreaterThanOrEqual(3);
+    for (const secret of [
+      PASSWORD,
+      jar.get('access_token'),
+      jar.get('refresh_token'),
+      'secret-code',
+    ]) {
+      expect(logs).not.toContain(secret);
+    }
+    expect(logs).not.toContain(Buffer.from(`${email}:${PASSWORD}`).toString('base64'));
   });
 });

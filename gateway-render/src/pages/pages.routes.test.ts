@@ -16,7 +16,9 @@ async function anyMovie(): Promise<{ id: string; title: string; tags: string[] }
   const result = await callApi<{
     movies: { edges: { node: { id: string; title: string; tags: string[] } }[] };
   }>(env.api, 'query { movies(first: 50) { edges { node { id title tags } } } }');
-  const movie = result.data?.movies.edges.find((edge) => edge.node.tags.length > 0)?.node;
+  const movie = result.data?.movies.edges.find(
+    (edge) => edge.node.tags.length > 0 && !edge.node.tags.includes('zz-escaping'),
+  )?.node;
   if (!movie) throw new TypeError('the seed has no tagged movie');
   return movie;
 }
@@ -79,6 +81,38 @@ describe('catalog page', () => {
     const body = res.body as { page: { variables: { filter: unknown; after: unknown } } };
     expect(body.page.variables.filter).toBeNull();
     expect(body.page.variables.after).toBeNull();
+  });
+});
+
+describe('embedded data', () => {
+  it('cannot close the script element: a hostile title stays inert text', async () => {
+    const hostile = '</script><script>alert(1)</script><!--';
+    const created = await fetch(env.api.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': env.api.adminApiKey },
+      body: JSON.stringify({
+        query: 'mutation ($input: CreateMovieInput!) { createMovie(input: $input) { id } }',
+        variables: {
+          input: {
+            title: hostile,
+            year: 2001,
+            cover: 'https://covers.example.com/x.jpg',
+            description: 'A test of escaping.',
+            duration: 90,
+            contentRating: 'PG',
+            source: 'https://example.com/x',
+            tags: ['zz-escaping'],
+          },
+        },
+      }),
+    });
+    const body = (await created.json()) as { data?: { createMovie: { id: string } } };
+    const id = body.data?.createMovie.id ?? '';
+    expect(id).not.toBe('');
+    const res = await request(env.app).get('/?tag=zz-escaping').expect(200);
+    expect(res.text).not.toContain('<script>alert(1)');
+    const state = stateOf(res.text) as Record<string, Record<string, unknown>>;
+    expect(state[`Movie:${id}`]?.title).toBe(hostile);
   });
 });
 
