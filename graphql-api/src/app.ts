@@ -54,6 +54,9 @@ export async function createApp(config: ApiConfig): Promise<ApiApp> {
       maxAliasesRule({ ...ARMOR_OPTIONS, n: QUERY_LIMITS.maxAliases }),
     ],
     allowBatchedHttpRequests: false,
+    // index.ts owns shutdown (drain HTTP, then Apollo, then the database); Apollo's own signal
+    // handler would stop it early and re-raise the signal, killing in-flight requests.
+    stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: false,
     formatError,
     plugins: [
