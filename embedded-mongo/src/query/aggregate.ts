@@ -3,7 +3,9 @@ import { MongoCommandError } from '../errors';
 import type { Collection } from '../storage/collection';
 import type { Doc } from './documents';
 import { cloneDoc, isPlainObject } from './documents';
+import { sortSpec } from './find';
 import { MINGO_OPTIONS } from './mingo-options';
+import { sortDocuments } from './sort';
 
 const UNSUPPORTED_STAGES = new Set(['$out', '$merge', '$changeStream', '$search', '$geoNear']);
 
@@ -35,22 +37,93 @@ export function runAggregation(
     return stage;
   });
   let input: Doc[];
-  let rest = stages;
+  let next = 0;
   const first = stages[0];
   if (first && isPlainObject(first.$match)) {
     input = coll ? coll.match(first.$match) : [];
-    rest = stages.slice(1);
+    next = 1;
   } else {
     input = coll ? [...coll.docs.values()] : [];
   }
+  // A leading $sort/$skip/$limit runs here: the server's comparator is far cheaper than mingo's.
+  for (; next < stages.length; next += 1) {
+    const stage = stages[next];
+    if (isPlainObject(stage.$sort)) input = sortDocuments(input, sortSpec(stage.$sort));
+    else if (isCount(stage.$skip)) input = input.slice(stage.$skip);
+    else if (isCount(stage.$limit) && stage.$limit > 0) input = input.slice(0, stage.$limit);
+    else break;
+  }
+  const rest = stages.slice(next);
   if (rest.length === 0) return input;
+  const counted = countGroup(rest, input.length);
+  if (counted) return counted;
+  // Copying every input document is the main cost of small aggregations (countDocuments), so
+  // it happens only when a stage could modify documents it did not create.
+  const mutating = rest.some(mayMutate);
   const aggregator = new Aggregator(rest, {
     ...MINGO_OPTIONS,
-    processingMode: ProcessingMode.CLONE_INPUT,
+    processingMode: mutating ? ProcessingMode.CLONE_INPUT : ProcessingMode.CLONE_OFF,
     collectionResolver: (name: string) => {
       const foreign = resolve(name);
-      return foreign ? [...foreign.docs.values()].map((doc) => cloneDoc(doc)) : [];
+      if (!foreign) return [];
+      const docs = [...foreign.docs.values()];
+      return mutating ? docs.map((doc) => cloneDoc(doc)) : docs;
     },
   });
   return aggregator.run(input);
+}
+
+/**
+ * `countDocuments` is `[{ $match }, { $group: { _id: 1, n: { $sum: 1 } } }]`: answered from the
+ * number of matches without running the group.
+ */
+function countGroup(rest: Doc[], count: number): Doc[] | undefined {
+  if (rest.length !== 1 || !isPlainObject(rest[0].$group)) return undefined;
+  const { _id: id, ...fields } = rest[0].$group;
+  const constantId = id === null || typeof id === 'number' || typeof id === 'boolean';
+  const allCounts = Object.values(fields).every(
+    (accumulator) =>
+      isPlainObject(accumulator) && accumulator.$sum === 1 && Object.keys(accumulator).length === 1,
+  );
+  if (!constantId || !allCounts) return undefined;
+  if (count === 0) return [];
+  const row: Doc = { _id: id };
+  for (const name of Object.keys(fields)) row[name] = count;
+  return [row];
+}
+
+function isCount(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0;
+}
+
+/** Stages observed to build new documents rather than change their input (mingo 7). */
+const NON_MUTATING_STAGES = new Set([
+  '$match',
+  '$group',
+  '$sort',
+  '$skip',
+  '$limit',
+  '$count',
+  '$sortByCount',
+  '$project',
+  '$unset',
+  '$unwind',
+  '$lookup',
+  '$replaceRoot',
+  '$replaceWith',
+]);
+
+function mayMutate(stage: Doc): boolean {
+  const name = Object.keys(stage)[0];
+  if (name === '$facet' && isPlainObject(stage.$facet)) {
+    return Object.values(stage.$facet).some(
+      (pipeline) =>
+        !Array.isArray(pipeline) ||
+        pipeline.some((inner) => !isPlainObject(inner) || mayMutate(inner)),
+    );
+  }
+  if (name === '$lookup' && isPlainObject(stage.$lookup) && Array.isArray(stage.$lookup.pipeline)) {
+    return stage.$lookup.pipeline.some((inner) => !isPlainObject(inner) || mayMutate(inner));
+  }
+  return !NON_MUTATING_STAGES.has(name);
 }

@@ -2,6 +2,7 @@ import { find as mingoFind } from 'mingo';
 import type { Collection } from '../storage/collection';
 import type { Doc } from './documents';
 import { MINGO_OPTIONS } from './mingo-options';
+import { sortDocuments } from './sort';
 
 export interface FindOptions {
   filter?: Doc;
@@ -24,8 +25,7 @@ export function findDocuments(coll: Collection | undefined, options: FindOptions
   const limit = Math.abs(options.limit ?? 0);
   const sort = options.sort && Object.keys(options.sort).length > 0 ? options.sort : undefined;
   let docs = coll.match(filter, !sort && limit > 0 ? skip + limit : 0);
-  if (sort)
-    docs = mingoFind(docs, {}, undefined, MINGO_OPTIONS).sort(sortSpec(sort)).all() as Doc[];
+  if (sort) docs = sortDocuments(docs, sortSpec(sort));
   if (skip > 0 || limit > 0) docs = docs.slice(skip, limit > 0 ? skip + limit : undefined);
   const projection = options.projection;
   if (projection && Object.keys(projection).length > 0) {
@@ -35,7 +35,7 @@ export function findDocuments(coll: Collection | undefined, options: FindOptions
 }
 
 /** Drops `$meta` sort keys (text scores do not exist here) and keeps 1/-1 directions. */
-function sortSpec(sort: Doc): Record<string, 1 | -1> {
+export function sortSpec(sort: Doc): Record<string, 1 | -1> {
   const out: Record<string, 1 | -1> = {};
   for (const [field, direction] of Object.entries(sort)) {
     if (typeof direction === 'number') out[field] = direction < 0 ? -1 : 1;

@@ -155,6 +155,15 @@ export class Collection {
 
   /** Matching documents in natural order (the shared path for find, update, delete, count). */
   match(filter: Doc, limit = 0): Doc[] {
+    if (Object.keys(filter).length === 0) {
+      if (limit <= 0) return [...this.docs.values()];
+      const first: Doc[] = [];
+      for (const doc of this.docs.values()) {
+        if (first.length >= limit) break;
+        first.push(doc);
+      }
+      return first;
+    }
     const query = new Query(filter, MINGO_OPTIONS);
     const out: Doc[] = [];
     for (const doc of this.candidates(filter)) {

@@ -98,5 +98,32 @@ describe('aggregation through the official driver', () => {
       title: 'Alien',
       year: 1979,
     });
+    const nested = db.collection<{ _id: string; info: Record<string, number> }>('nested');
+    await nested.insertOne({ _id: 'n', info: { a: 1 } });
+    const shaped = await nested
+      .aggregate([
+        { $match: { _id: 'n' } },
+        { $set: { 'info.b': 2 } },
+        { $addFields: { 'info.c': 3 } },
+      ])
+      .toArray();
+    expect(shaped).toEqual([{ _id: 'n', info: { a: 1, b: 2, c: 3 } }]);
+    expect(await nested.findOne({})).toEqual({ _id: 'n', info: { a: 1 } });
+  });
+
+  it('counts, sorts and pages in aggregations the way countDocuments and lists use them', async () => {
+    const movies = db.collection<MovieRow>('movies');
+    expect(await movies.countDocuments({ year: 1985 })).toBe(2);
+    expect(await movies.countDocuments({ year: 2001 })).toBe(0);
+    expect(await movies.countDocuments({}, { skip: 1, limit: 5 })).toBe(2);
+    const page = await movies
+      .aggregate([
+        { $sort: { year: -1, title: 1 } },
+        { $skip: 1 },
+        { $limit: 1 },
+        { $project: { _id: 0, title: 1 } },
+      ])
+      .toArray();
+    expect(page).toEqual([{ title: 'Ran' }]);
   });
 });
