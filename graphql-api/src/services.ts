@@ -5,6 +5,7 @@ import type { ApiConfig } from './config';
 import { MovieResolver, MovieService } from './movies';
 import type { MovieServiceHooks } from './movies';
 import { SessionService } from './sessions';
+import { unexpected } from './shared/errors';
 import { UserMovieResolver, UserMovieService } from './user-movies';
 import { UserResolver, UserService } from './users';
 
@@ -59,9 +60,7 @@ export function createResolverContainer(services: Services): { get(cls: unknown)
     get(cls: unknown): unknown {
       const instance = instances.get(cls);
       if (instance === undefined) {
-        throw new TypeError(
-          `No instance registered for ${String((cls as { name?: string }).name)}`,
-        );
+        throw unexpected(`No instance registered for ${String((cls as { name?: string }).name)}`);
       }
       return instance;
     },

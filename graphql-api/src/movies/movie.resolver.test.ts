@@ -182,6 +182,20 @@ describe('movie and movieTags', () => {
     );
   });
 
+  it('movie and movieTags need read:movies', async () => {
+    const key = (await api.api.services.apiKeys.create('no-read', ['signin:auth'])).token;
+    for (const query of [MOVIE, '{ movieTags }']) {
+      const result = await execute(
+        api,
+        query,
+        { id: new Types.ObjectId().toHexString() },
+        { apiKey: key },
+      );
+      expect(errorCode(result)).toBe('FORBIDDEN');
+      expect(firstError(result).extensions?.missingScopes).toEqual(['read:movies']);
+    }
+  });
+
   it('lists every tag once, sorted', async () => {
     const a = unique('aaa');
     const b = unique('bbb');

@@ -63,7 +63,8 @@ export class SessionService {
         },
         {
           $set: { refreshTokenHash: hashToken(next), expiresAt: expiryFor(current.rememberMe) },
-          $push: { previousTokenHashes: hash },
+          // The last 100 rotated tokens are remembered for reuse detection (a bounded array).
+          $push: { previousTokenHashes: { $each: [hash], $slice: -100 } },
         },
         { returnDocument: 'after' },
       ).lean<Session>();
