@@ -1,6 +1,9 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { pino } from 'pino';
 import { createApp } from './app';
 import { ConfigError, loadConfig, loadDotEnv } from './config';
+import { workspaceDir } from './shared/workspace-dir';
 
 function main(): void {
   loadDotEnv();
@@ -15,6 +18,11 @@ function main(): void {
     throw error;
   }
   const logger = pino({ level: config.logLevel });
+  const bundle = path.join(workspaceDir(), 'dist', 'public', 'client.js');
+  if (!existsSync(bundle)) {
+    // Pages still work without it (plain forms), but nothing hydrates.
+    logger.warn(`browser bundle missing (${bundle}): run \`npm run build -w gateway-render\``);
+  }
   const app = createApp(config, { logger });
   const server = app.listen(config.port, () => {
     logger.info(
