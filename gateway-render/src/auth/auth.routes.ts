@@ -3,6 +3,7 @@ import { Router } from 'express';
 import type { AuthenticateOptions } from 'passport';
 import { createApiClient } from '../apollo-client';
 import { SignOutDocument } from '../__generated__/graphql';
+import type { ViewerFieldsFragment } from '../__generated__/graphql';
 import { renderSignInPage } from '../pages/sign-in/sign-in.routes';
 import { renderSignUpPage } from '../pages/sign-up/sign-up.routes';
 import { runMutation } from '../shared/api-call';
@@ -22,6 +23,11 @@ import { readRememberMe, signIn, signUp } from './sign-in.service';
 
 const INVALID_CREDENTIALS = 'Invalid e-mail or password';
 const GOOGLE_FAILED = 'Google sign-in did not complete. Please try again.';
+
+/** The person as JSON clients see them (no GraphQL internals such as __typename). */
+function publicUser(user: ViewerFieldsFragment) {
+  return { id: user.id, name: user.name, email: user.email };
+}
 
 function bodyOf(req: Request): Record<string, unknown> {
   return (req.body ?? {}) as Record<string, unknown>;
@@ -51,7 +57,7 @@ export function authRoutes(deps: RouteDeps): Router {
         if (error) return next(error);
         if (signedIn) {
           setSessionCookies(res, config, signedIn.payload, signedIn.rememberMe);
-          if (json) return res.json({ user: signedIn.payload.user });
+          if (json) return res.json({ user: publicUser(signedIn.payload.user) });
           return res.redirect(303, returnTo);
         }
         const failure = basicFailureOf(res);
@@ -127,7 +133,7 @@ export function authRoutes(deps: RouteDeps): Router {
       rememberMe,
     });
     setSessionCookies(res, config, signedIn.payload, rememberMe);
-    if (json) return void res.status(201).json({ user: signedIn.payload.user });
+    if (json) return void res.status(201).json({ user: publicUser(signedIn.payload.user) });
     return res.redirect(303, returnTo);
   });
 

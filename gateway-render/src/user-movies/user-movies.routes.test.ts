@@ -41,12 +41,10 @@ async function listedIds(jar: CookieJar): Promise<string[]> {
   return result.data?.userMovies.edges.map((edge) => edge.node.movie.id) ?? [];
 }
 
-const [first, second] = [0, 1];
-
 describe('the list from HTML forms', () => {
   it('adds with a form post, shows it on /my-list, removes it', async () => {
     const jar = await signedIn();
-    const movieId = movieIds[first] ?? '';
+    const movieId = movieIds[0] ?? '';
     const added = await request(env.app)
       .post('/user-movies')
       .set('Cookie', jar.header())
@@ -75,7 +73,7 @@ describe('the list from HTML forms', () => {
     const res = await request(env.app)
       .post('/user-movies')
       .type('form')
-      .send({ movieId: movieIds[first], returnTo: '/movies/abc' })
+      .send({ movieId: movieIds[0], returnTo: '/movies/abc' })
       .expect(303);
     expect(res.headers.location).toBe('/sign-in?returnTo=%2Fmovies%2Fabc');
   });
@@ -84,7 +82,7 @@ describe('the list from HTML forms', () => {
 describe('the list from scripts (JSON)', () => {
   it('adds (idempotently) and removes', async () => {
     const jar = await signedIn();
-    const movieId = movieIds[second] ?? '';
+    const movieId = movieIds[1] ?? '';
     const added = await request(env.app)
       .post('/user-movies')
       .set('Cookie', jar.header())
@@ -117,7 +115,7 @@ describe('the list from scripts (JSON)', () => {
   it('answers 401 JSON without a session and 404 for a missing movie', async () => {
     const anonymous = await request(env.app)
       .post('/user-movies')
-      .send({ movieId: movieIds[first] })
+      .send({ movieId: movieIds[0] })
       .expect(401);
     expect(anonymous.body.error.code).toBe('UNAUTHENTICATED');
     const jar = await signedIn();
@@ -137,7 +135,7 @@ describe('the list from scripts (JSON)', () => {
     const jar = await signedIn();
     await request(env.app).get('/user-movies').set('Cookie', jar.header()).expect(404);
     await request(env.app)
-      .put(`/user-movies/${movieIds[first]}`)
+      .put(`/user-movies/${movieIds[0]}`)
       .set('Cookie', jar.header())
       .expect(404);
     expect(await listedIds(jar)).toEqual([]);
@@ -152,11 +150,11 @@ describe('cross-site requests', () => {
       .set('Cookie', jar.header())
       .set('Origin', 'https://evil.example')
       .type('form')
-      .send({ movieId: movieIds[first] })
+      .send({ movieId: movieIds[0] })
       .expect(403);
     expect(res.text).toContain('Cross-site request refused');
     await request(env.app)
-      .delete(`/user-movies/${movieIds[first]}`)
+      .delete(`/user-movies/${movieIds[0]}`)
       .set('Cookie', jar.header())
       .set('Sec-Fetch-Site', 'cross-site')
       .expect(403);
