@@ -30,6 +30,11 @@ export interface EmbeddedMongoOptions {
   ttlMonitorIntervalMs?: number;
   /** Idle time after which an open cursor is closed; default 10 minutes, like mongod. */
   cursorTimeoutMs?: number;
+  /**
+   * With `dataDir`: compact the journal while running once it exceeds this many bytes and has
+   * doubled since the last compaction (it is always compacted at start-up). Default 64 MiB.
+   */
+  journalCompactionBytes?: number;
   /** Largest accepted wire message; a bigger frame closes its connection. Default 48,000,000. */
   maxMessageSizeBytes?: number;
 }
@@ -59,7 +64,10 @@ export async function startEmbeddedMongo(
       const file = path.join(dir, JOURNAL_FILE);
       const { records } = replayJournal(file, (record) => store.apply(record), logger);
       // Compaction: the replayed state becomes the new journal (written aside, then renamed).
-      journal = await Journal.create(dir, store.snapshot());
+      journal = await Journal.create(dir, {
+        snapshot: () => store.snapshot(),
+        compactionBytes: options.journalCompactionBytes ?? 64 * 1024 * 1024,
+      });
       store.attachJournal(journal);
       logger.info(`data directory ${dir}: replayed ${records} journal records`);
     } catch (error) {

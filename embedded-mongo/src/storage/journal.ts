@@ -95,47 +95,83 @@ export function replayJournal(
  * write+fdatasync is in flight go out together in the next one, and `flush()` resolves when
  * everything appended before the call is on disk.
  */
+export interface JournalOptions {
+  /** The current state as records: what a compaction writes. */
+  snapshot: () => Iterable<JournalRecord>;
+  /**
+   * Compact while running once the file passes this size and has doubled since the last
+   * compaction (updates append whole documents, so a busy counter grows the file fast).
+   */
+  compactionBytes: number;
+}
+
+/** Writes `records` atomically as `file` (aside, fsync, rename, fsync the directory); returns its size. */
+function writeSnapshot(file: string, records: Iterable<JournalRecord>): number {
+  const tmp = `${file}.compact`;
+  const fd = fs.openSync(tmp, 'w');
+  let total = 0;
+  try {
+    let batch: Buffer[] = [];
+    let batchBytes = 0;
+    for (const record of records) {
+      const encoded = encodeRecord(record);
+      batch.push(encoded);
+      batchBytes += encoded.length;
+      if (batchBytes > 4 * 1024 * 1024) {
+        fs.writeSync(fd, Buffer.concat(batch));
+        total += batchBytes;
+        batch = [];
+        batchBytes = 0;
+      }
+    }
+    if (batch.length > 0) fs.writeSync(fd, Buffer.concat(batch));
+    total += batchBytes;
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  fs.renameSync(tmp, file);
+  syncDirectory(path.dirname(file));
+  return total;
+}
+
+/**
+ * The append-only journal of a data directory. Writes are grouped: records appended while a
+ * write+fdatasync is in flight go out together in the next one, and `flush()` resolves when
+ * everything appended before the call is on disk.
+ */
 export class Journal {
   private pending: Buffer[] = [];
   private tail: Promise<void> = Promise.resolve();
   private closed = false;
+  private bytes: number;
+  private snapshotBytes: number;
 
   private constructor(
-    private readonly handle: fs.promises.FileHandle,
+    private handle: fs.promises.FileHandle,
     readonly file: string,
-  ) {}
+    size: number,
+    private readonly options: JournalOptions,
+  ) {
+    this.bytes = size;
+    this.snapshotBytes = size;
+  }
 
-  /** Writes `records` as the new journal atomically (tmp file, fsync, rename) and opens it. */
-  static async create(dir: string, records: Iterable<JournalRecord>): Promise<Journal> {
+  /** Writes the current state as the new journal (start-up compaction) and opens it. */
+  static async create(dir: string, options: JournalOptions): Promise<Journal> {
     const file = path.join(dir, JOURNAL_FILE);
-    const tmp = `${file}.compact`;
-    const fd = fs.openSync(tmp, 'w');
-    try {
-      let batch: Buffer[] = [];
-      let batchBytes = 0;
-      for (const record of records) {
-        const encoded = encodeRecord(record);
-        batch.push(encoded);
-        batchBytes += encoded.length;
-        if (batchBytes > 4 * 1024 * 1024) {
-          fs.writeSync(fd, Buffer.concat(batch));
-          batch = [];
-          batchBytes = 0;
-        }
-      }
-      if (batch.length > 0) fs.writeSync(fd, Buffer.concat(batch));
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-    fs.renameSync(tmp, file);
-    syncDirectory(dir);
+    const size = writeSnapshot(file, options.snapshot());
     const handle = await fs.promises.open(file, 'a');
-    return new Journal(handle, file);
+    return new Journal(handle, file, size, options);
   }
 
   get hasPending(): boolean {
     return this.pending.length > 0;
+  }
+
+  /** Current size of the journal file in bytes. */
+  get size(): number {
+    return this.bytes;
   }
 
   append(record: JournalRecord): void {
@@ -162,6 +198,23 @@ export class Journal {
     this.pending = [];
     await this.handle.writeFile(data);
     await this.handle.datasync();
+    this.bytes += data.length;
+    await this.maybeCompact();
+  }
+
+  private async maybeCompact(): Promise<void> {
+    const { compactionBytes } = this.options;
+    if (this.bytes < compactionBytes || this.bytes < 2 * this.snapshotBytes) return;
+    // Only when nothing is pending: the snapshot then equals "file contents", so records
+    // appended from here on follow it in order (replaying older records on top of a newer
+    // snapshot could trip unique indexes on states that never coexisted).
+    if (this.pending.length > 0) return;
+    const size = writeSnapshot(this.file, this.options.snapshot());
+    const old = this.handle;
+    this.handle = await fs.promises.open(this.file, 'a');
+    await old.close();
+    this.bytes = size;
+    this.snapshotBytes = size;
   }
 }
 

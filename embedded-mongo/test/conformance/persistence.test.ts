@@ -143,6 +143,35 @@ describe('embedded server only: persistence in a data directory', () => {
     });
   });
 
+  it('compacts the journal while running, keeping the latest state', async () => {
+    const dir = tempDir();
+    const server = await startEmbeddedMongo({
+      dataDir: dir,
+      logger: silentLogger,
+      journalCompactionBytes: 16 * 1024,
+    });
+    running.push(server);
+    const journal = path.join(dir, 'journal.bin');
+    await withClient(server, async (client) => {
+      const counters = client.db('app').collection('counters');
+      await counters.createIndex({ name: 1 }, { unique: true });
+      await counters.insertOne({ name: 'hits', n: 0, pad: 'x'.repeat(200) });
+      for (let i = 0; i < 400; i += 1)
+        await counters.updateOne({ name: 'hits' }, { $inc: { n: 1 } });
+    });
+    // 400 whole-document records would be ~120 KB; compaction keeps the file near the threshold.
+    expect(fs.statSync(journal).size).toBeLessThan(40 * 1024);
+    await server.stop();
+    const restarted = await start(dir);
+    await withClient(restarted, async (client) => {
+      const counters = client.db('app').collection('counters');
+      expect(await counters.findOne({ name: 'hits' }, { projection: { _id: 0, n: 1 } })).toEqual({
+        n: 400,
+      });
+      await expect(counters.insertOne({ name: 'hits' })).rejects.toMatchObject({ code: 11000 });
+    });
+  });
+
   it('refuses to start on corruption in the middle of the journal instead of losing writes', async () => {
     const dir = tempDir();
     const server = await start(dir);
