@@ -6,7 +6,7 @@ import { normalizeEmail } from '../users';
 import type { AuthPayload } from './auth-payload.type';
 import type { SignInInput, SignProviderInput, SignUpInput } from './auth.inputs';
 import type { PasswordService } from './password.service';
-import type { SignInLimiter } from './sign-in-limiter';
+import type { SignInLimiter } from './sign-in.limiter';
 import type { TokenService } from './token.service';
 
 /** Who is signing in, as seen by the API. */
