@@ -22,7 +22,7 @@ export interface BenchConfig {
   hashSamples: number;
   /** Where latest.md and latest.json go (`BENCH_OUT_DIR`, default bench/results). */
   outDir: string;
-  /** `BENCH_PROFILE=1`: servers under test run with `--cpu-prof` into `<outDir>/profiles`. */
+  /** `BENCH_PROFILE=1`: servers under test run with `--cpu-prof`, profiles written into `outDir`. */
   profile: boolean;
   /** `BENCH_ONLY=P1,P6`: run only these figures (default all). */
   only: Set<string> | null;

@@ -86,7 +86,7 @@ const secret = (): string => randomBytes(32).toString('base64url');
 
 /** Starts the database, seeds it and builds the in-process API. */
 export async function createBenchEnv(config: BenchConfig): Promise<BenchEnv> {
-  const profileDir = `${config.outDir}/profiles`;
+  const profileDir = config.outDir;
   const nodeArgs = (name: string): string[] =>
     config.profile
       ? [

@@ -1,7 +1,9 @@
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import { benchDir } from './bench-config';
 import type { ReadyMessage } from './servers/ready';
 import { READY_PREFIX } from './servers/ready';
 
@@ -23,8 +25,8 @@ export interface StartChildOptions {
   timeoutMs?: number;
 }
 
-/** Where the compiled server scripts are (this file compiles to bench/dist/src/children.js). */
-const SERVERS_DIR = path.join(__dirname, 'servers');
+/** The compiled server scripts (also when the harness itself runs from sources under jest). */
+const SERVERS_DIR = path.join(benchDir(), 'dist', 'src', 'servers');
 
 /**
  * Spawns `node bench/dist/src/servers/<name>.server.js` and resolves with the URL it announces.
@@ -32,8 +34,12 @@ const SERVERS_DIR = path.join(__dirname, 'servers');
  */
 export function startChild(name: string, options: StartChildOptions = {}): Promise<ChildServer> {
   const script = path.join(SERVERS_DIR, `${name}.server.js`);
+  if (!existsSync(script)) {
+    return Promise.reject(new Error(`${script} does not exist: build first (npx tsc -b bench)`));
+  }
   const child: ChildProcess = spawn(process.execPath, [...(options.nodeArgs ?? []), script], {
-    env: { ...process.env, ...options.env },
+    // Production mode as deployed: React, graphql-js and express skip their development checks.
+    env: { ...process.env, NODE_ENV: 'production', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';

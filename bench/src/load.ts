@@ -96,3 +96,37 @@ export async function opsPerSecond(
   const elapsed = (performance.now() - started) / 1000;
   return { ops, perSecond: ops / elapsed };
 }
+
+/** Operations per second of two workloads measured in alternation, and each segment's rate. */
+export interface Alternated {
+  a: number;
+  b: number;
+  segments: { a: number[]; b: number[] };
+}
+
+/**
+ * Measures two in-process workloads in A B B A A B B A order, `seconds / 4` each segment, so
+ * both get `seconds` in total and a drift in the machine's load (other processes on a shared
+ * machine) falls on both alike. Rates are total operations ÷ total time per side.
+ */
+export async function alternate(
+  seconds: number,
+  concurrency: number,
+  a: () => Promise<unknown>,
+  b: () => Promise<unknown>,
+): Promise<Alternated> {
+  const segment = seconds / 4;
+  const totals = { a: { ops: 0, seconds: 0 }, b: { ops: 0, seconds: 0 } };
+  const segments = { a: [] as number[], b: [] as number[] };
+  for (const side of ['a', 'b', 'b', 'a', 'a', 'b', 'b', 'a'] as const) {
+    const result = await opsPerSecond(segment, concurrency, side === 'a' ? a : b);
+    totals[side].ops += result.ops;
+    totals[side].seconds += result.ops / result.perSecond;
+    segments[side].push(Math.round(result.perSecond));
+  }
+  return {
+    a: totals.a.ops / totals.a.seconds,
+    b: totals.b.ops / totals.b.seconds,
+    segments,
+  };
+}

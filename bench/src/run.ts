@@ -1,3 +1,4 @@
+import './production-mode';
 import { loadBenchConfig, machineInfo } from './bench-config';
 import type { BenchConfig } from './bench-config';
 import { createBenchEnv } from './bench-env';

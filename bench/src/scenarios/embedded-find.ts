@@ -3,7 +3,7 @@ import type { BenchEnv } from '../bench-env';
 import { startChild } from '../children';
 import type { Figure } from '../figure';
 import { goal, ratioFigure } from '../figure';
-import { opsPerSecond } from '../load';
+import { alternate, opsPerSecond } from '../load';
 
 const BATCH = 1000;
 
@@ -45,24 +45,20 @@ export async function embeddedFindFigure(env: BenchEnv): Promise<Figure> {
     };
     await opsPerSecond(warmup, connections, finder(small, p8SmallDocs));
     await opsPerSecond(warmup, connections, finder(large, p8LargeDocs));
-    const rounds = { small: [] as number[], large: [] as number[] };
-    for (let round = 0; round < 2; round += 1) {
-      rounds.large.push(
-        (await opsPerSecond(duration / 2, connections, finder(large, p8LargeDocs))).perSecond,
-      );
-      rounds.small.push(
-        (await opsPerSecond(duration / 2, connections, finder(small, p8SmallDocs))).perSecond,
-      );
-    }
-    const mean = (values: number[]): number => values.reduce((a, b) => a + b, 0) / values.length;
+    const measured = await alternate(
+      duration,
+      connections,
+      finder(large, p8LargeDocs),
+      finder(small, p8SmallDocs),
+    );
     return ratioFigure({
       id: 'P8',
       title: `embedded server: indexed findOne at ${p8LargeDocs.toLocaleString('en-US')} ÷ at ${p8SmallDocs.toLocaleString('en-US')} documents`,
-      measured: { label: `${p8LargeDocs} docs`, value: mean(rounds.large), unit: 'finds/s' },
-      baseline: { label: `${p8SmallDocs} docs`, value: mean(rounds.small), unit: 'finds/s' },
+      measured: { label: `${p8LargeDocs} docs`, value: measured.a, unit: 'finds/s' },
+      baseline: { label: `${p8SmallDocs} docs`, value: measured.b, unit: 'finds/s' },
       goal: goal('>=', 0.5),
       details: {
-        rounds: { large: rounds.large.map(Math.round), small: rounds.small.map(Math.round) },
+        segments: { large: measured.segments.a, small: measured.segments.b },
         concurrency: connections,
         fillSeconds: Math.round(fillSeconds * 10) / 10,
       },

@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { ApolloProvider } from '@apollo/client/react';
 import { createElement } from 'react';
 import { renderToString } from 'react-dom/server';
@@ -15,6 +18,63 @@ import { startChild } from '../children';
 import type { Figure } from '../figure';
 import { goal, ratioFigure } from '../figure';
 import { assertClean, opsPerSecond, warmThenRun } from '../load';
+import type { LoadResult } from '../load';
+
+/** Runs `work` while recording the body of the one API response it fetches. */
+async function captureResponse(work: () => Promise<unknown>): Promise<string> {
+  const original = globalThis.fetch;
+  let body: string | undefined;
+  globalThis.fetch = async (input, init) => {
+    const response = await original(input, init);
+    body = await response.clone().text();
+    return response;
+  };
+  try {
+    await work();
+  } finally {
+    globalThis.fetch = original;
+  }
+  if (body === undefined) throw new Error('P6: the catalog query sent no request');
+  return body;
+}
+
+async function cannedApiRate(
+  env: BenchEnv,
+  renderEnv: Record<string, string>,
+  apiResponse: string,
+): Promise<LoadResult> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-p6-'));
+  const file = path.join(dir, 'catalog.json');
+  writeFileSync(file, apiResponse);
+  const stub = await startChild('raw-http', { env: { BENCH_BODY_FILE: file } });
+  try {
+    const render = await startChild('render', {
+      env: {
+        BENCH_RENDER_ENV: JSON.stringify({ ...renderEnv, API_URL: `${stub.url}/graphql` }),
+      },
+      nodeArgs: env.nodeArgs('render-canned'),
+    });
+    try {
+      return assertClean(
+        'render server with a canned API',
+        await warmThenRun(
+          {
+            url: `${render.url}/`,
+            headers: { accept: 'text/html' },
+            connections: env.config.connections,
+            duration: env.config.duration,
+          },
+          env.config.warmup,
+        ),
+      );
+    } finally {
+      await render.stop();
+    }
+  } finally {
+    await stub.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 /**
  * P6: catalog pages per second from the render server (GET /, anonymous, through the real API)
@@ -60,7 +120,9 @@ export async function renderFigure(env: BenchEnv): Promise<Figure> {
       const config = loadRenderConfig(renderEnv);
       const client = createApiClient(config);
       const variables = catalogVariables(parseCatalogQuery({}));
-      await client.query({ query: CatalogDocument, variables });
+      const apiResponse = await captureResponse(() =>
+        client.query({ query: CatalogDocument, variables }),
+      );
       const tree = createElement(ApolloProvider, {
         client,
         children: createElement(AppShell, { page: { name: 'catalog', variables }, navigate: null }),
@@ -72,6 +134,9 @@ export async function renderFigure(env: BenchEnv): Promise<Figure> {
       };
       await opsPerSecond(env.config.warmup, 1, renderOnce);
       const baseline = await opsPerSecond(env.config.duration, 1, renderOnce);
+      // Diagnostic: the same render server in front of a canned API (raw node:http sending the
+      // API's exact catalog response), so the render server's own cost shows without the API's.
+      const canned = await cannedApiRate(env, renderEnv, apiResponse);
       return ratioFigure({
         id: 'P6',
         title: 'server-rendered catalog pages (GET /) ÷ bare renderToString of the same tree',
@@ -80,6 +145,12 @@ export async function renderFigure(env: BenchEnv): Promise<Figure> {
         goal: goal('>=', 0.5),
         details: {
           server: { pagesPerSecond: Math.round(server.rps), p50ms: server.p50, p99ms: server.p99 },
+          withCannedApi: {
+            pagesPerSecond: Math.round(canned.rps),
+            p50ms: canned.p50,
+            p99ms: canned.p99,
+            ratioToBareRender: Math.round((canned.rps / baseline.perSecond) * 1000) / 1000,
+          },
           serverHtmlBytes: Buffer.byteLength(html),
           bareHtmlBytes: Buffer.byteLength(bare),
         },

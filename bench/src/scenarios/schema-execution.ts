@@ -6,7 +6,7 @@ import { buildApiSchema } from 'graphql-api/schema';
 import type { BenchEnv } from '../bench-env';
 import type { Figure } from '../figure';
 import { goal, ratioFigure } from '../figure';
-import { opsPerSecond } from '../load';
+import { alternate, opsPerSecond } from '../load';
 import { buildPlainSchema } from '../plain-schema';
 import { MOVIES_QUERY } from '../queries';
 
@@ -52,28 +52,20 @@ export async function schemaExecutionFigure(env: BenchEnv): Promise<Figure> {
   const { duration, warmup, connections } = env.config;
   await opsPerSecond(warmup, connections, () => run(typeGraphqlSchema));
   await opsPerSecond(warmup, connections, () => run(plainSchema));
-  // Alternating halves, so drift on a shared machine hits both sides alike.
-  const rounds = { typeGraphql: [] as number[], plain: [] as number[] };
-  for (let round = 0; round < 2; round += 1) {
-    rounds.typeGraphql.push(
-      (await opsPerSecond(duration / 2, connections, () => run(typeGraphqlSchema))).perSecond,
-    );
-    rounds.plain.push(
-      (await opsPerSecond(duration / 2, connections, () => run(plainSchema))).perSecond,
-    );
-  }
-  const mean = (values: number[]): number => values.reduce((a, b) => a + b, 0) / values.length;
+  const measured = await alternate(
+    duration,
+    connections,
+    () => run(typeGraphqlSchema),
+    () => run(plainSchema),
+  );
   return ratioFigure({
     id: 'P3',
     title: 'type-graphql schema ÷ hand-written graphql-js schema (execute(), same services)',
-    measured: { label: 'type-graphql', value: mean(rounds.typeGraphql), unit: 'ops/s' },
-    baseline: { label: 'graphql-js', value: mean(rounds.plain), unit: 'ops/s' },
+    measured: { label: 'type-graphql', value: measured.a, unit: 'ops/s' },
+    baseline: { label: 'graphql-js', value: measured.b, unit: 'ops/s' },
     goal: goal('>=', 0.9),
     details: {
-      rounds: {
-        typeGraphql: rounds.typeGraphql.map(Math.round),
-        plain: rounds.plain.map(Math.round),
-      },
+      segments: { typeGraphql: measured.segments.a, plain: measured.segments.b },
       concurrency: connections,
       method: 'graphql execute() in-process, same document, same createContext, same MovieService',
     },
