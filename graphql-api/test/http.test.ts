@@ -94,6 +94,31 @@ describe('HTTP', () => {
     expect(badKey.status).toBe(401);
   });
 
+  it('limits failed sign-ins per client IP taken from X-Forwarded-For (the render server is a trusted proxy)', async () => {
+    const signIn = (email: string, password: string, ip: string) =>
+      post(
+        {
+          query: 'mutation($input: SignInInput!) { signIn(input: $input) { accessToken } }',
+          variables: { input: { email, password } },
+        },
+        { 'X-API-Key': api.publicApiKey, 'X-Forwarded-For': ip },
+      );
+    for (let attempt = 0; attempt < 100; attempt += 1) {
+      const response = await signIn(
+        `xff-${attempt % 25}@example.com`,
+        'wrong password',
+        '203.0.113.9',
+      );
+      expect(response.body.errors[0].extensions.code).toBe('UNAUTHENTICATED');
+    }
+    const { user } = await createSignedInUser(api);
+    const blocked = await signIn(user.email, user.password, '203.0.113.9');
+    expect(blocked.body.errors[0].extensions.code).toBe('RATE_LIMITED');
+    const otherClient = await signIn(user.email, user.password, '198.51.100.7');
+    expect(otherClient.body.errors).toBeUndefined();
+    expect(otherClient.body.data.signIn.accessToken).toEqual(expect.any(String));
+  });
+
   it('refuses batched requests', async () => {
     const one = { query: '{ movieTags }' };
     const response = await post([one, one], { 'X-API-Key': api.publicApiKey });
