@@ -60,6 +60,8 @@ export function createApp(config: RenderConfig, options: CreateAppOptions = {}):
           method: req.method,
           url: logUrl(req.url),
         }),
+        // The status is enough; response headers would repeat the CSP and Set-Cookie.
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
     }),
   );
