@@ -15,6 +15,7 @@ function preset(rootDir, overrides = {}) {
     },
     // Workspaces are tested against each other's sources, never a stale dist/.
     moduleNameMapper: {
+      '^embedded-mongo/bench$': path.join(__dirname, 'embedded-mongo/bench/find-one.bench.ts'),
       '^embedded-mongo$': path.join(__dirname, 'embedded-mongo/src/index.ts'),
       '^graphql-api/(.*)$': path.join(__dirname, 'graphql-api/src/$1'),
     },
