@@ -80,6 +80,14 @@ describe('loadConfig', () => {
       LOG_LEVEL: 'loud',
       ADMIN_EMAIL: 'a@example.com',
     });
+    expect(
+      problemsOf({
+        NODE_ENV: 'test',
+        JWT_SECRET: strong('s'),
+        ADMIN_EMAIL: 'nope',
+        ADMIN_PASSWORD: 'long enough',
+      }),
+    ).toMatch(/ADMIN_EMAIL must be an e-mail address/);
     expect(message).toMatch(/JWT_SECRET must be at least 32 characters/);
     expect(message).toMatch(/API_PORT must be an integer/);
     expect(message).toMatch(/MONGODB_URI must start with mongodb/);

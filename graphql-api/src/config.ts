@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseEnv } from 'node:util';
+import { isEmail } from 'class-validator';
 
 /** The deployment mode; `production` turns on the strict checks below. */
 export type NodeEnv = 'development' | 'test' | 'production';
@@ -154,6 +155,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     if (Buffer.byteLength(adminPassword) < 8 || Buffer.byteLength(adminPassword) > 72) {
       problems.push('ADMIN_PASSWORD must be 8 to 72 bytes long');
     }
+    if (!isEmail(adminEmail.trim())) problems.push(`ADMIN_EMAIL must be an e-mail address`);
     if (production && isExampleValue('ADMIN_PASSWORD', adminPassword)) {
       problems.push('ADMIN_PASSWORD still has the .env.example value; choose a password');
     }
