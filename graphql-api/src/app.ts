@@ -39,17 +39,20 @@ export async function createApp(config: ApiConfig): Promise<ApiApp> {
   const logger = createLogger(config.logLevel);
   const services = createServices(config);
   const schema = await buildApiSchema(services);
-  const development = config.nodeEnv !== 'production';
+  // Introspection (and the depth-limit exemption Sandbox needs) outside production only;
+  // the Sandbox page itself in development only.
+  const introspection = config.nodeEnv !== 'production';
+  const sandbox = config.nodeEnv === 'development';
 
   const apollo = new ApolloServer<Context>({
     schema,
-    introspection: development,
+    introspection,
     // Hostile documents are refused in validation, before anything executes.
     validationRules: [
       maxDepthRule({
         ...ARMOR_OPTIONS,
         n: QUERY_LIMITS.maxDepth,
-        ignoreIntrospection: development,
+        ignoreIntrospection: introspection,
       }),
       maxAliasesRule({ ...ARMOR_OPTIONS, n: QUERY_LIMITS.maxAliases }),
     ],
@@ -61,7 +64,7 @@ export async function createApp(config: ApiConfig): Promise<ApiApp> {
     formatError,
     plugins: [
       errorPlugin,
-      development
+      sandbox
         ? ApolloServerPluginLandingPageLocalDefault({ embed: true })
         : ApolloServerPluginLandingPageDisabled(),
     ],
@@ -87,7 +90,7 @@ export async function createApp(config: ApiConfig): Promise<ApiApp> {
   app.use(
     helmet({
       // The Sandbox page (development only) loads Apollo's scripts and styles.
-      contentSecurityPolicy: development ? false : undefined,
+      contentSecurityPolicy: sandbox ? false : undefined,
       crossOriginEmbedderPolicy: false,
     }),
   );

@@ -1,7 +1,10 @@
 import { SignJWT } from 'jose';
 import request from 'supertest';
 import { createMovie, createSignedInUser } from './factories';
-import { startApi } from './execute-operation';
+import { startApi, testMongoUri } from './execute-operation';
+import { createApp } from '../src/app';
+import { loadConfig } from '../src/config';
+import { testEnv } from '../src/testing';
 import type { TestApi } from '../src/testing';
 
 let api: TestApi;
@@ -190,7 +193,15 @@ describe('HTTP', () => {
     }
   });
 
-  it('serves Apollo Sandbox on GET /graphql in development', async () => {
+  it('serves Apollo Sandbox on GET /graphql in development only', async () => {
+    // Another app on the same (already connected) database, in test mode.
+    const testMode = await createApp(loadConfig(testEnv(testMongoUri(), { NODE_ENV: 'test' })));
+    try {
+      const page = await request(testMode.app).get('/graphql').set('Accept', 'text/html');
+      expect(page.text).not.toMatch(/sandbox/i);
+    } finally {
+      await testMode.stop();
+    }
     const response = await request(api.api.app).get('/graphql').set('Accept', 'text/html');
     expect(response.status).toBe(200);
     expect(response.text).toMatch(/sandbox/i);
