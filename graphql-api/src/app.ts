@@ -47,6 +47,8 @@ export async function createApp(config: ApiConfig): Promise<ApiApp> {
   const apollo = new ApolloServer<Context>({
     schema,
     introspection,
+    // Without introspection, "Did you mean ...?" suggestions would leak the schema instead.
+    hideSchemaDetailsFromClientErrors: !introspection,
     // Hostile documents are refused in validation, before anything executes.
     validationRules: [
       maxDepthRule({

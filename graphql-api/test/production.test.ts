@@ -33,6 +33,15 @@ describe('in production', () => {
     expect(response.body.errors[0].message).toMatch(/introspection/i);
   });
 
+  it('does not suggest field names in validation errors', async () => {
+    const response = await request(api.app)
+      .post('/graphql')
+      .set('Content-Type', 'application/json')
+      .send({ query: '{ movis { id } }' });
+    expect(response.status).toBe(400);
+    expect(response.text).not.toMatch(/Did you mean/);
+  });
+
   it('serves no Sandbox page', async () => {
     const response = await request(api.app).get('/graphql').set('Accept', 'text/html');
     expect(response.text).not.toMatch(/sandbox/i);
