@@ -113,6 +113,16 @@ describe('loadConfig', () => {
     });
   });
 
+  it('reads TRUST_PROXY as express expects it', () => {
+    const base = { NODE_ENV: 'test', JWT_SECRET: strong('s') };
+    expect(loadConfig({ ...base, TRUST_PROXY: 'false' }).trustProxy).toBe(false);
+    expect(loadConfig({ ...base, TRUST_PROXY: '1' }).trustProxy).toBe(1);
+    expect(loadConfig({ ...base, TRUST_PROXY: 'loopback, 10.0.0.0/8' }).trustProxy).toBe(
+      'loopback, 10.0.0.0/8',
+    );
+    expect(loadConfig(base).trustProxy).toBe('loopback');
+  });
+
   it('refuses an unknown NODE_ENV', () => {
     expect(problemsOf({ NODE_ENV: 'staging' })).toMatch(
       /NODE_ENV must be development, test or production/,

@@ -28,8 +28,11 @@ export interface ApiConfig {
   logLevel: string;
   /** argon2id cost (`PASSWORD_HASH_MEMORY_KIB`, `PASSWORD_HASH_TIME_COST`): cheaper only in tests. */
   passwordHash: { memoryCost: number; timeCost: number; parallelism: number };
-  /** Express `trust proxy` (`TRUST_PROXY`, default loopback): whose X-Forwarded-For gives the client IP. */
-  trustProxy: string;
+  /**
+   * Express `trust proxy` (`TRUST_PROXY`, default loopback): whose X-Forwarded-For gives the client
+   * IP. `true`/`false`, a hop count, or addresses/subnets such as `loopback, 10.0.0.0/8`.
+   */
+  trustProxy: boolean | number | string;
   /** Failed sign-ins allowed per e-mail and per IP within `windowSeconds` before RATE_LIMITED. */
   signInLimits: { perEmail: number; perIp: number; windowSeconds: number };
 }
@@ -85,6 +88,13 @@ function integer(
     problems.push(`${name} must be an integer between ${min} and ${max} (got "${raw}")`);
     return fallback;
   }
+  return value;
+}
+
+function parseTrustProxy(value: string): boolean | number | string {
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  if (/^\d+$/.test(value)) return Number(value);
   return value;
 }
 
@@ -206,7 +216,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     admin,
     logLevel,
     passwordHash: { memoryCost, timeCost, parallelism: 1 },
-    trustProxy: read('TRUST_PROXY') ?? 'loopback',
+    trustProxy: parseTrustProxy(read('TRUST_PROXY') ?? 'loopback'),
     signInLimits: { perEmail: 10, perIp: 100, windowSeconds: 15 * 60 },
   };
 }
