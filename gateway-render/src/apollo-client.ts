@@ -5,6 +5,12 @@ import type { RenderConfig } from './config';
 export interface ApiClientOptions {
   /** The signed-in person's access token, sent as `Authorization: Bearer`; absent for anonymous visitors. */
   accessToken?: string;
+  /**
+   * The browser's address, sent as `X-Forwarded-For` so the API's per-IP limits (sign-in
+   * failures) count each visitor, not the render server. The API trusts it only from the
+   * proxies its TRUST_PROXY setting names.
+   */
+  clientIp?: string;
 }
 
 /**
@@ -19,6 +25,7 @@ export function createApiClient(
 ): ApolloClient {
   const headers: Record<string, string> = { 'x-api-key': config.publicApiKey };
   if (options.accessToken) headers.authorization = `Bearer ${options.accessToken}`;
+  if (options.clientIp) headers['x-forwarded-for'] = options.clientIp;
   const timedFetch: typeof fetch = (input, init) => {
     const timeout = AbortSignal.timeout(config.apiTimeoutMs);
     const signal = init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout;

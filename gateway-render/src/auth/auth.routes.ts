@@ -111,7 +111,7 @@ export function authRoutes(deps: RouteDeps): Router {
       );
     };
     try {
-      await signUp(config, input);
+      await signUp(config, input, req.ip);
     } catch (error) {
       const failure = classifyApiError(error);
       if (failure.kind === 'bad-input') {
@@ -127,11 +127,11 @@ export function authRoutes(deps: RouteDeps): Router {
       throw new ApiFailureError(failure);
     }
     // The account exists now; signing in is what a person expects next.
-    const signedIn = await signIn(config, {
-      email: input.email,
-      password: input.password,
-      rememberMe,
-    });
+    const signedIn = await signIn(
+      config,
+      { email: input.email, password: input.password, rememberMe },
+      req.ip,
+    );
     setSessionCookies(res, config, signedIn.payload, rememberMe);
     if (json) return void res.status(201).json({ user: publicUser(signedIn.payload.user) });
     return res.redirect(303, returnTo);

@@ -32,7 +32,7 @@ export function createBasicStrategy(config: RenderConfig): BasicStrategy {
     const rememberMe = readRememberMe(
       (req.body as Record<string, unknown> | undefined)?.rememberMe,
     );
-    signIn(config, { email, password: fullPassword(req, password), rememberMe }).then(
+    signIn(config, { email, password: fullPassword(req, password), rememberMe }, req.ip).then(
       (signedIn) => done(null, signedIn),
       (error: unknown) => {
         const failure = classifyApiError(error);

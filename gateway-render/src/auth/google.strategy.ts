@@ -133,14 +133,18 @@ export function createGoogleStrategy(config: RenderConfig, google: GoogleConfig)
       const name = typeof info.name === 'string' && info.name.trim() ? info.name.trim() : email;
       const emailVerified = info.email_verified === true || info.email_verified === 'true';
       const rememberMe = verifiedGoogleState(req)?.rememberMe ?? false;
-      signProvider(config, {
-        provider: 'GOOGLE',
-        subject,
-        email,
-        emailVerified,
-        name: name.slice(0, 100),
-        rememberMe,
-      }).then(
+      signProvider(
+        config,
+        {
+          provider: 'GOOGLE',
+          subject,
+          email,
+          emailVerified,
+          name: name.slice(0, 100),
+          rememberMe,
+        },
+        req.ip,
+      ).then(
         (signedIn) => done(null, signedIn),
         (error: unknown) => {
           const failure = classifyApiError(error);

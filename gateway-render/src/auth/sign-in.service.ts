@@ -18,24 +18,29 @@ export interface SignedIn {
 export async function signIn(
   config: RenderConfig,
   input: { email: string; password: string; rememberMe: boolean },
+  clientIp: string | undefined,
 ): Promise<SignedIn> {
-  const data = await runMutation(createApiClient(config), SignInDocument, { input });
+  const client = createApiClient(config, { clientIp });
+  const data = await runMutation(client, SignInDocument, { input });
   return { payload: data.signIn, rememberMe: input.rememberMe };
 }
 
 export async function signUp(
   config: RenderConfig,
   input: SignUpInput,
+  clientIp: string | undefined,
 ): Promise<ViewerFieldsFragment> {
-  const data = await runMutation(createApiClient(config), SignUpDocument, { input });
+  const data = await runMutation(createApiClient(config, { clientIp }), SignUpDocument, { input });
   return data.signUp;
 }
 
 export async function signProvider(
   config: RenderConfig,
   input: SignProviderInput,
+  clientIp: string | undefined,
 ): Promise<SignedIn> {
-  const data = await runMutation(createApiClient(config), SignProviderDocument, { input });
+  const client = createApiClient(config, { clientIp });
+  const data = await runMutation(client, SignProviderDocument, { input });
   return { payload: data.signProvider, rememberMe: input.rememberMe ?? false };
 }
 

@@ -7,7 +7,10 @@ import { ApiFailureError, classifyApiError } from './api-errors';
 
 /** The request's own Apollo Client, acting as the signed-in person when there is one. */
 export function apiClientFor(config: RenderConfig, res: Response): ApolloClient {
-  return createApiClient(config, { accessToken: requestSession(res).accessToken });
+  return createApiClient(config, {
+    accessToken: requestSession(res).accessToken,
+    clientIp: res.req.ip,
+  });
 }
 
 /** Runs a query; any failure becomes an {@link ApiFailureError} for the error handler. */

@@ -1,0 +1,102 @@
+import { createServer } from 'node:http';
+import type { IncomingHttpHeaders, Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import request from 'supertest';
+import { callApi, startRenderTestEnv, uniqueEmail } from '../../test/helpers/render-test-env';
+import type { RenderTestEnv } from '../../test/helpers/render-test-env';
+
+// The API limits sign-in failures per IP. Behind the render server every visitor would share
+// the render server's address, so it forwards the browser's own in X-Forwarded-For. A
+// recording pass-through in front of the real API shows what the API receives.
+
+let env: RenderTestEnv;
+let proxy: Server;
+let proxyUrl: string;
+const seen: Array<{ operation: string; headers: IncomingHttpHeaders }> = [];
+
+beforeAll(async () => {
+  env = await startRenderTestEnv({}, { seedMovies: false });
+  proxy = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const operation = String(
+        (JSON.parse(body.toString('utf8')) as { operationName?: string }).operationName,
+      );
+      seen.push({ operation, headers: req.headers });
+      const headers: Record<string, string> = {};
+      for (const [name, value] of Object.entries(req.headers)) {
+        if (typeof value === 'string' && name !== 'host' && name !== 'content-length') {
+          headers[name] = value;
+        }
+      }
+      fetch(env.api.url, { method: req.method, headers, body })
+        .then(async (apiResponse) => {
+          res.writeHead(apiResponse.status, {
+            'content-type': apiResponse.headers.get('content-type') ?? 'application/json',
+          });
+          res.end(Buffer.from(await apiResponse.arrayBuffer()));
+        })
+        .catch(() => {
+          res.writeHead(502).end();
+        });
+    });
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}/graphql`;
+});
+
+afterAll(async () => {
+  await new Promise<void>((resolve) => proxy.close(() => resolve()));
+  await env.stop();
+});
+
+beforeEach(() => {
+  seen.length = 0;
+});
+
+const PASSWORD = 'correct horse battery';
+
+describe('the browser address reaches the API', () => {
+  it('is sent as X-Forwarded-For with sign-in, failed or not', async () => {
+    const email = uniqueEmail();
+    const signedUp = await callApi(
+      env.api,
+      'mutation ($input: SignUpInput!) { signUp(input: $input) { id } }',
+      { input: { name: 'Ip Tester', email, password: PASSWORD } },
+    );
+    expect(signedUp.errors).toBeUndefined();
+    const { app } = env.appWith({ API_URL: proxyUrl });
+
+    await request(app)
+      .post('/auth/sign-in')
+      .set('Accept', 'application/json')
+      .auth(email, 'wrong password')
+      .send({})
+      .expect(401);
+    await request(app)
+      .post('/auth/sign-in')
+      .set('Accept', 'application/json')
+      .auth(email, PASSWORD)
+      .send({})
+      .expect(200);
+
+    const signIns = seen.filter((call) => call.operation === 'SignIn');
+    expect(signIns).toHaveLength(2);
+    for (const call of signIns) {
+      // supertest connects from the loopback address (IPv4, or IPv4-mapped IPv6).
+      expect(call.headers['x-forwarded-for']).toMatch(/^(::ffff:)?127\.0\.0\.1$/);
+      expect(call.headers['x-api-key']).toBe(env.api.publicApiKey);
+    }
+  });
+
+  it('is sent with the page queries too', async () => {
+    const { app } = env.appWith({ API_URL: proxyUrl });
+    await request(app).get('/').expect(200);
+    expect(seen.length).toBeGreaterThan(0);
+    for (const call of seen) {
+      expect(call.headers['x-forwarded-for']).toMatch(/^(::ffff:)?127\.0\.0\.1$/);
+    }
+  });
+});
