@@ -6,15 +6,12 @@ import type { ApiConfig } from './config';
 import { openDatabase } from './database';
 import { createLogger } from './logger';
 import { DEMO_USER, seedDatabase } from './seed/seed';
+import type { SeedReport } from './seed/seed';
 
 /** How long in-flight requests get to finish on SIGINT/SIGTERM before the process exits. */
 const SHUTDOWN_GRACE_MS = 10_000;
 
-function printBanner(
-  config: ApiConfig,
-  port: number,
-  newKeys: { name: string; token: string }[],
-): void {
+function printBanner(config: ApiConfig, port: number, report: SeedReport): void {
   const lines = [
     '',
     `GraphQL API ready on http://localhost:${port}/graphql`,
@@ -26,10 +23,13 @@ function printBanner(
       `  public API key (X-API-Key): ${config.publicApiKeyToken ?? '(generated, see below)'}`,
       `  admin API key  (X-API-Key): ${config.adminApiKeyToken ?? '(generated, see below)'}`,
       `  demo user: ${DEMO_USER.email} / ${DEMO_USER.password}`,
+      report.moviesInserted > 0
+        ? `  sample movies: ${report.moviesInserted} added to the empty catalog`
+        : '  sample movies: the catalog already had movies, none added',
     );
     if (config.admin) lines.push(`  admin user: ${config.admin.email} / (ADMIN_PASSWORD)`);
   }
-  for (const { name, token } of newKeys) {
+  for (const { name, token } of report.newKeyTokens) {
     lines.push(`  NEW ${name} API key token (shown once): ${token}`);
   }
   console.log(lines.join('\n') + '\n');
@@ -51,7 +51,7 @@ async function main(): Promise<void> {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   logger.info({ port, embeddedDatabase: database.embedded }, 'graphql-api listening');
-  printBanner(config, port, report.newKeyTokens);
+  printBanner(config, port, report);
 
   let shuttingDown = false;
   const shutdown = (signal: string): void => {
