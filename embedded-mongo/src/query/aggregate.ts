@@ -2,7 +2,7 @@ import { Aggregator, ProcessingMode } from 'mingo';
 import { MongoCommandError } from '../errors';
 import type { Collection } from '../storage/collection';
 import type { Doc } from './documents';
-import { cloneDoc, isPlainObject } from './documents';
+import { cloneDoc, isOperatorObject, isPlainObject } from './documents';
 import { sortSpec } from './find';
 import { MINGO_OPTIONS } from './mingo-options';
 import { sortDocuments } from './sort';
@@ -96,7 +96,11 @@ function isCount(value: unknown): value is number {
   return typeof value === 'number' && Number.isInteger(value) && value >= 0;
 }
 
-/** Stages observed to build new documents rather than change their input (mingo 7). */
+/**
+ * Stages observed to build new documents rather than change their input (mingo 7). Not
+ * `$unset`, nor `$project` with exclusions, nor `$unwind` with options: mingo deletes nested
+ * excluded fields, removes an empty array's field and writes `includeArrayIndex` in place.
+ */
 const NON_MUTATING_STAGES = new Set([
   '$match',
   '$group',
@@ -105,9 +109,6 @@ const NON_MUTATING_STAGES = new Set([
   '$limit',
   '$count',
   '$sortByCount',
-  '$project',
-  '$unset',
-  '$unwind',
   '$lookup',
   '$replaceRoot',
   '$replaceWith',
@@ -115,6 +116,20 @@ const NON_MUTATING_STAGES = new Set([
 
 function mayMutate(stage: Doc): boolean {
   const name = Object.keys(stage)[0];
+  if (name === '$project' && isPlainObject(stage.$project)) {
+    // Exclusions, and nested specs (`{ a: { c: 0 } }`) that may hide one, count as mutating.
+    return Object.entries(stage.$project).some(
+      ([field, value]) =>
+        field !== '_id' &&
+        (value === 0 || value === false || (isPlainObject(value) && !isOperatorObject(value))),
+    );
+  }
+  if (name === '$unwind') {
+    return !(
+      typeof stage.$unwind === 'string' ||
+      (isPlainObject(stage.$unwind) && Object.keys(stage.$unwind).join() === 'path')
+    );
+  }
   if (name === '$facet' && isPlainObject(stage.$facet)) {
     return Object.values(stage.$facet).some(
       (pipeline) =>

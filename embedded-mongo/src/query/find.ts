@@ -1,6 +1,7 @@
 import { find as mingoFind } from 'mingo';
 import type { Collection } from '../storage/collection';
 import type { Doc } from './documents';
+import { cloneDoc } from './documents';
 import { MINGO_OPTIONS } from './mingo-options';
 import { sortDocuments } from './sort';
 
@@ -16,7 +17,7 @@ export interface FindOptions {
 /**
  * The shared read path: candidates from the collection's indexes, the full filter through
  * mingo, then sort, skip, limit and projection. Returned documents may be the stored
- * objects themselves; stored documents are never mutated (updates replace them).
+ * objects themselves, so nothing here may modify them (updates replace them instead).
  */
 export function findDocuments(coll: Collection | undefined, options: FindOptions): Doc[] {
   if (!coll) return [];
@@ -29,9 +30,22 @@ export function findDocuments(coll: Collection | undefined, options: FindOptions
   if (skip > 0 || limit > 0) docs = docs.slice(skip, limit > 0 ? skip + limit : undefined);
   const projection = options.projection;
   if (projection && Object.keys(projection).length > 0) {
-    docs = mingoFind(docs, {}, projection, MINGO_OPTIONS).all() as Doc[];
+    docs = project(docs, projection);
   }
   return docs;
+}
+
+/**
+ * mingo applies exclusions of nested paths (`{ 'a.secret': 0 }`) by deleting from the objects
+ * it is given, so it projects copies: handing it stored documents would change the data.
+ */
+function project(docs: Doc[], projection: Doc): Doc[] {
+  return mingoFind(
+    docs.map((doc) => cloneDoc(doc)),
+    {},
+    projection,
+    MINGO_OPTIONS,
+  ).all() as Doc[];
 }
 
 /** Drops `$meta` sort keys (text scores do not exist here) and keeps 1/-1 directions. */
@@ -46,5 +60,5 @@ export function sortSpec(sort: Doc): Record<string, 1 | -1> {
 /** Applies a find-style projection to one document. */
 export function projectDocument(doc: Doc, projection: Doc | undefined): Doc {
   if (!projection || Object.keys(projection).length === 0) return doc;
-  return (mingoFind([doc], {}, projection, MINGO_OPTIONS).all()[0] as Doc | undefined) ?? {};
+  return project([doc], projection)[0] ?? {};
 }

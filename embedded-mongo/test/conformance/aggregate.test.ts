@@ -1,5 +1,6 @@
 import { MongoClient } from 'mongodb';
 import type { Db } from 'mongodb';
+import { serverUri, uniqueDbName } from '../helpers';
 
 interface MovieRow {
   _id: number;
@@ -7,7 +8,12 @@ interface MovieRow {
   year: number;
   genres: string[];
 }
-import { serverUri, uniqueDbName } from '../helpers';
+
+interface UntouchedRow {
+  _id: number;
+  a: { b: number; c: number };
+  tags: string[] | string;
+}
 
 describe('aggregation through the official driver', () => {
   let client: MongoClient;
@@ -109,6 +115,34 @@ describe('aggregation through the official driver', () => {
       .toArray();
     expect(shaped).toEqual([{ _id: 'n', info: { a: 1, b: 2, c: 3 } }]);
     expect(await nested.findOne({})).toEqual({ _id: 'n', info: { a: 1 } });
+  });
+
+  it('never changes stored documents through exclusions, $unset or $unwind options', async () => {
+    const coll = db.collection<UntouchedRow>('untouched');
+    const stored: UntouchedRow[] = [
+      { _id: 1, a: { b: 1, c: 2 }, tags: [] },
+      { _id: 2, a: { b: 3, c: 4 }, tags: 'solo' },
+    ];
+    await coll.insertMany(stored);
+    const projected = await coll.aggregate([{ $project: { 'a.c': 0 } }]).toArray();
+    expect(projected).toEqual([
+      { _id: 1, a: { b: 1 }, tags: [] },
+      { _id: 2, a: { b: 3 }, tags: 'solo' },
+    ]);
+    await coll.aggregate([{ $unset: ['a.c'] }]).toArray();
+    const unwound = await coll
+      .aggregate([
+        { $unwind: { path: '$tags', preserveNullAndEmptyArrays: true, includeArrayIndex: 'i' } },
+      ])
+      .toArray();
+    expect(unwound).toEqual([
+      { _id: 1, a: { b: 1, c: 2 }, i: null },
+      { _id: 2, a: { b: 3, c: 4 }, tags: 'solo', i: null },
+    ]);
+    await coll
+      .aggregate([{ $group: { _id: null, a: { $first: '$a' } } }, { $unset: 'a.c' }])
+      .toArray();
+    expect(await coll.find({}).sort({ _id: 1 }).toArray()).toEqual(stored);
   });
 
   it('counts, sorts and pages in aggregations the way countDocuments and lists use them', async () => {

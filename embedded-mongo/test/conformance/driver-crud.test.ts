@@ -12,6 +12,13 @@ interface UpdateRow {
   profile?: { city: string };
 }
 
+interface ProjectedRow {
+  _id: number;
+  a: { b: number; secret?: number };
+  list: Array<{ x: number; y?: number }>;
+  seen?: boolean;
+}
+
 /** `tags` is deliberately a string: the test pushes onto it to provoke BadValue. */
 interface TypedRow {
   name: string;
@@ -98,6 +105,21 @@ describe('CRUD through the official driver', () => {
     expect(seen[999]).toBe(999);
     const evens = await many.find({ even: true }).toArray();
     expect(evens).toHaveLength(500);
+  });
+
+  it('projects without changing the stored documents (nested exclusions included)', async () => {
+    const coll = db.collection<ProjectedRow>('projected');
+    const stored = { _id: 1, a: { b: 1, secret: 2 }, list: [{ x: 1, y: 2 }] };
+    await coll.insertOne(stored);
+    const excluded = await coll.findOne({ _id: 1 }, { projection: { 'a.secret': 0, 'list.y': 0 } });
+    expect(excluded).toEqual({ _id: 1, a: { b: 1 }, list: [{ x: 1 }] });
+    const returned = await coll.findOneAndUpdate(
+      { _id: 1 },
+      { $set: { seen: true } },
+      { projection: { 'a.secret': 0 }, returnDocument: 'after' },
+    );
+    expect(returned).toEqual({ _id: 1, a: { b: 1 }, list: [{ x: 1, y: 2 }], seen: true });
+    expect(await coll.findOne({ _id: 1 })).toEqual({ ...stored, seen: true });
   });
 
   it('kills an open cursor so getMore on it fails', async () => {

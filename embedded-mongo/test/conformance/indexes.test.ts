@@ -1,5 +1,6 @@
 import { MongoClient, ObjectId } from 'mongodb';
 import type { Db } from 'mongodb';
+import { serverUri, uniqueDbName } from '../helpers';
 
 interface CodedRow {
   _id: number;
@@ -7,7 +8,6 @@ interface CodedRow {
   group: number;
   tags: string[];
 }
-import { serverUri, uniqueDbName } from '../helpers';
 
 describe('indexes through the official driver', () => {
   let client: MongoClient;
