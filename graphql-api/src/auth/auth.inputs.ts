@@ -5,20 +5,18 @@ import {
   IsEnum,
   IsString,
   Length,
-  Matches,
   MaxLength,
 } from 'class-validator';
 import { Field, InputType } from 'type-graphql';
+import { NotBlank } from '../shared/validation';
 import { AuthProvider, USER_LIMITS } from '../users';
-
-const NOT_BLANK = /\S/;
 
 @InputType()
 export class SignUpInput {
   @Field()
   @IsString()
   @Length(USER_LIMITS.nameMin, USER_LIMITS.nameMax)
-  @Matches(NOT_BLANK, { message: 'name must not be blank' })
+  @NotBlank('name')
   name!: string;
 
   @Field()
@@ -75,7 +73,7 @@ export class SignProviderInput {
   @Field()
   @IsString()
   @Length(USER_LIMITS.nameMin, USER_LIMITS.nameMax)
-  @Matches(NOT_BLANK, { message: 'name must not be blank' })
+  @NotBlank('name')
   name!: string;
 
   @Field({ defaultValue: false })

@@ -112,6 +112,34 @@ describe('signUp', () => {
     },
   );
 
+  it('counts the password in UTF-8 bytes: 4 two-byte characters are enough, 24 euro signs (72 bytes) the most', async () => {
+    for (const password of ['éééé', '€'.repeat(24)]) {
+      const email = `${unique('bytes')}@example.com`;
+      const result = await execute(
+        api,
+        SIGN_UP,
+        { input: { name: 'Bytes', email, password } },
+        { apiKey: api.publicApiKey },
+      );
+      expect(result.errors).toBeUndefined();
+    }
+  });
+
+  it('refuses text that is not valid Unicode (a lone surrogate) with BAD_USER_INPUT, not a crash', async () => {
+    const email = `${unique('surrogate')}@example.com`;
+    const result = await execute(
+      api,
+      SIGN_UP,
+      { input: { name: 'A', email, password: '\ud800 long enough' } },
+      { apiKey: api.publicApiKey },
+    );
+    expect(errorCode(result)).toBe('BAD_USER_INPUT');
+    expect(firstError(result).extensions?.fields).toEqual([
+      { argument: 'input', field: 'password', constraints: { isWellFormed: expect.any(String) } },
+    ]);
+    expect(await UserModel.countDocuments({ email })).toBe(0);
+  });
+
   it('needs signup:auth: FORBIDDEN naming it for a key without it', async () => {
     const result = await execute(
       api,

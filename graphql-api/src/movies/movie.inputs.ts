@@ -12,6 +12,7 @@ import {
   ValidateIf,
 } from 'class-validator';
 import { Field, InputType, Int } from 'type-graphql';
+import { NotBlank } from '../shared/validation';
 import { MOVIE_LIMITS } from './movie.model';
 
 const URL_OPTIONS = { protocols: ['http', 'https'], require_protocol: true };
@@ -53,6 +54,7 @@ export class CreateMovieInput {
   @Field()
   @IsString()
   @Length(1, MOVIE_LIMITS.titleMax)
+  @NotBlank('title')
   title!: string;
 
   @Field(() => Int)
@@ -100,6 +102,7 @@ export class UpdateMovieInput {
   @WhenPresent()
   @IsString()
   @Length(1, MOVIE_LIMITS.titleMax)
+  @NotBlank('title')
   title?: string;
 
   @Field(() => Int, { nullable: true })

@@ -318,6 +318,28 @@ describe('createMovie, updateMovie, deleteMovie', () => {
     expect(await MovieModel.countDocuments({ title: input.title })).toBe(0);
   });
 
+  it('refuses a blank title (trimmed to nothing) with BAD_USER_INPUT, not an internal error', async () => {
+    const created = await execute(
+      api,
+      CREATE,
+      { input: validInput({ title: '   ' }) },
+      { apiKey: api.adminApiKey },
+    );
+    expect(errorCode(created)).toBe('BAD_USER_INPUT');
+    expect(firstError(created).extensions?.fields).toEqual([
+      { argument: 'input', field: 'title', constraints: { matches: 'title must not be blank' } },
+    ]);
+    const movie = await createMovie(api);
+    const updated = await execute(
+      api,
+      UPDATE,
+      { id: movie._id.toHexString(), input: { title: ' \t ' } },
+      { apiKey: api.adminApiKey },
+    );
+    expect(errorCode(updated)).toBe('BAD_USER_INPUT');
+    expect(await MovieModel.findById(movie._id).lean()).toMatchObject({ title: movie.title });
+  });
+
   it('updateMovie refuses null for a required field and bad values, changing nothing', async () => {
     const movie = await createMovie(api);
     const id = movie._id.toHexString();

@@ -38,14 +38,32 @@ export function encodeCursor(key: CursorKey): string {
   return Buffer.from(JSON.stringify(key)).toString('base64url');
 }
 
+/** The kinds of value a cursor holds. */
+export type CursorPart = 'string' | 'timestamp' | 'objectId';
+
+/** The largest distance from the epoch a JavaScript Date can represent, in milliseconds. */
+const MAX_DATE_MS = 8.64e15;
+
+function isCursorPart(part: unknown, kind: CursorPart | undefined): boolean {
+  switch (kind) {
+    case 'string':
+      return typeof part === 'string';
+    case 'timestamp':
+      return Number.isSafeInteger(part) && Math.abs(part as number) <= MAX_DATE_MS;
+    case 'objectId':
+      return typeof part === 'string' && /^[0-9a-f]{24}$/.test(part);
+    default:
+      return false;
+  }
+}
+
 /**
- * Decodes a cursor made by {@link encodeCursor}, checking each part's type against `shape`
- * ('string' | 'number' | 'objectId' as 24 hex digits); anything else is BAD_USER_INPUT on the `after` argument.
+ * Decodes a cursor made by {@link encodeCursor}, checking each part against `shape`: 'string',
+ * 'timestamp' (integer milliseconds a Date can hold: anything else would fail casting in the
+ * query, a 500 instead of a 400) or 'objectId' (24 hex digits). Anything else is BAD_USER_INPUT
+ * on the `after` argument.
  */
-export function decodeCursor(
-  cursor: string,
-  shape: readonly ('string' | 'number' | 'objectId')[],
-): (string | number)[] {
+export function decodeCursor(cursor: string, shape: readonly CursorPart[]): (string | number)[] {
   let parsed: unknown;
   try {
     parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
@@ -55,11 +73,7 @@ export function decodeCursor(
   if (
     !Array.isArray(parsed) ||
     parsed.length !== shape.length ||
-    parsed.some((part: unknown, index) =>
-      shape[index] === 'objectId'
-        ? typeof part !== 'string' || !/^[0-9a-f]{24}$/.test(part)
-        : typeof part !== shape[index],
-    )
+    parsed.some((part: unknown, index) => !isCursorPart(part, shape[index]))
   ) {
     throw badUserInput([
       {

@@ -153,6 +153,22 @@ describe('userMovies', () => {
       { apiKey: api.publicApiKey, token },
     );
     expect(errorCode(forged)).toBe('BAD_USER_INPUT');
+    // Well-formed JSON of the right shape, but a time no Date can hold.
+    for (const time of [1e300, 1.5, -9e15]) {
+      const outOfRange = await execute(
+        api,
+        LIST,
+        {
+          first: 5,
+          after: Buffer.from(JSON.stringify([time, 'a'.repeat(24)])).toString('base64url'),
+        },
+        { apiKey: api.publicApiKey, token },
+      );
+      expect(errorCode(outOfRange)).toBe('BAD_USER_INPUT');
+      expect(firstError(outOfRange).extensions?.fields).toEqual([
+        expect.objectContaining({ argument: 'after' }),
+      ]);
+    }
   });
 });
 

@@ -16,7 +16,7 @@ export class UserMovieService {
     const owner = { user: userId };
     let filter: Record<string, unknown> = owner;
     if (args.after) {
-      const [time, id] = decodeCursor(args.after, ['number', 'objectId']) as [number, string];
+      const [time, id] = decodeCursor(args.after, ['timestamp', 'objectId']) as [number, string];
       const createdAt = new Date(time);
       filter = {
         user: userId,
