@@ -10,6 +10,7 @@ export const ErrorCodes = {
   ProtocolError: 17,
   IllegalOperation: 20,
   InvalidBSON: 22,
+  BSONObjectTooLarge: 10334,
   NamespaceNotFound: 26,
   IndexNotFound: 27,
   PathNotViable: 28,
@@ -24,6 +25,7 @@ export const ErrorCodes = {
   NotImplemented: 238,
   ConflictingUpdateOperators: 40,
   UnsupportedOpQueryCommand: 352,
+  Location17419: 17419,
   Location40323: 40323,
   DuplicateKey: 11000,
 } as const;

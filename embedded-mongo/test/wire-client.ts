@@ -64,6 +64,32 @@ export function opMsg(
   return frame;
 }
 
+/** An OP_MSG with a kind-1 document sequence, the way drivers send insert batches. */
+export function opMsgWithSequence(
+  command: Record<string, unknown>,
+  identifier: string,
+  documents: Record<string, unknown>[],
+): Buffer {
+  const body = Buffer.from(BSON.serialize(command));
+  const docs = Buffer.concat(documents.map((doc) => Buffer.from(BSON.serialize(doc))));
+  const id = Buffer.from(`${identifier}\0`, 'utf8');
+  const sequenceSize = 4 + id.length + docs.length;
+  const length = 16 + 4 + 1 + body.length + 1 + sequenceSize;
+  const frame = Buffer.alloc(length);
+  frame.writeInt32LE(length, 0);
+  frame.writeInt32LE(9, 4);
+  frame.writeInt32LE(2013, 12);
+  let offset = 20;
+  frame[offset++] = 0;
+  body.copy(frame, offset);
+  offset += body.length;
+  frame[offset++] = 1;
+  frame.writeInt32LE(sequenceSize, offset);
+  id.copy(frame, offset + 4);
+  docs.copy(frame, offset + 4 + id.length);
+  return frame;
+}
+
 /** The legacy OP_QUERY a driver sends first: `{ isMaster: 1 }` on `admin.$cmd`. */
 export function opQuery(command: Record<string, unknown>, collection = 'admin.$cmd'): Buffer {
   const body = BSON.serialize(command);

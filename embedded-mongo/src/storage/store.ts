@@ -1,15 +1,18 @@
+import { BSON } from 'bson';
 import type { Binary } from 'bson';
 import { MongoCommandError } from '../errors';
 import type { Doc } from '../query/documents';
 import { Collection } from './collection';
 import type { IndexSpec } from './indexes';
 import type { Journal, JournalRecord } from './journal';
+import { MAX_BSON_OBJECT_SIZE } from '../wire/frames';
 import { canonicalKey } from './keys';
 
 /**
  * All databases and collections, and the single place where data changes. Each mutation is
  * applied in memory and, when a journal is open, appended to it; the command layer awaits
- * `flush()` before it acknowledges the write.
+ * `flush()` before it acknowledges the write. Documents over 16 MiB are refused before anything
+ * changes: they could be neither returned to a client nor written to the journal.
  */
 export class Store {
   private readonly dbs = new Map<string, Map<string, Collection>>();
@@ -73,11 +76,24 @@ export class Store {
   }
 
   insert(coll: Collection, doc: Doc): void {
+    const size = BSON.calculateObjectSize(doc);
+    if (size > MAX_BSON_OBJECT_SIZE) {
+      throw new MongoCommandError(
+        'BSONObjectTooLarge',
+        `object to insert too large. size in bytes: ${size}, max size: ${MAX_BSON_OBJECT_SIZE}`,
+      );
+    }
     coll.insert(doc);
     this.record({ op: 'put', db: coll.db, coll: coll.name, doc });
   }
 
   replace(coll: Collection, idKey: string, doc: Doc): void {
+    if (BSON.calculateObjectSize(doc) > MAX_BSON_OBJECT_SIZE) {
+      throw new MongoCommandError(
+        'Location17419',
+        `Resulting document after update is larger than ${MAX_BSON_OBJECT_SIZE}`,
+      );
+    }
     coll.replace(idKey, doc);
     this.record({ op: 'put', db: coll.db, coll: coll.name, doc });
   }

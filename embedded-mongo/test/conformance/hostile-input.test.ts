@@ -3,7 +3,7 @@ import { MongoClient } from 'mongodb';
 import type { Db } from 'mongodb';
 import { serverUri, uniqueDbName } from '../helpers';
 import type { RawOutcome } from '../wire-client';
-import { opMsg, sendRaw } from '../wire-client';
+import { opMsg, opMsgWithSequence, sendRaw } from '../wire-client';
 
 /** A refusal: an error reply or a closed connection. Never a crash, never `ok: 1`. */
 function expectRefused(outcome: RawOutcome): void {
@@ -115,5 +115,46 @@ describe('oversized results', () => {
       await db.dropDatabase();
       await client.close();
     }
+  });
+});
+
+describe('documents over the 16 MiB BSON limit', () => {
+  let client: MongoClient;
+  let db: Db;
+  const nineMiB = 'x'.repeat(9 * 1024 * 1024);
+
+  beforeAll(async () => {
+    client = await MongoClient.connect(serverUri());
+    db = client.db(uniqueDbName('too_large'));
+  });
+
+  afterAll(async () => {
+    await db.dropDatabase();
+    await client.close();
+  });
+
+  it('refuses an update whose result would be too large and keeps the document', async () => {
+    const coll = db.collection<{ _id: number; a: string; b?: string }>('grow');
+    await coll.insertOne({ _id: 1, a: nineMiB });
+    await expect(coll.updateOne({ _id: 1 }, { $set: { b: nineMiB } })).rejects.toMatchObject({
+      code: 17419,
+    });
+    expect(await coll.countDocuments({ b: { $exists: true } })).toBe(0);
+    expect((await coll.findOne({ _id: 1 }))?.a).toHaveLength(nineMiB.length);
+  });
+
+  it('refuses to insert a document over the limit sent in a document sequence', async () => {
+    const outcome = await sendRaw(
+      serverUri(),
+      opMsgWithSequence({ insert: 'big', $db: db.databaseName }, 'documents', [
+        { a: nineMiB, b: nineMiB },
+      ]),
+    );
+    // mongod may refuse the whole message or the one document; either way nothing is stored.
+    if (outcome.kind === 'reply') {
+      const writeErrors = outcome.doc.writeErrors as Array<{ code: number }> | undefined;
+      expect(outcome.doc.ok === 0 || writeErrors?.[0]?.code === 10334).toBe(true);
+    }
+    expect(await db.collection('big').countDocuments({})).toBe(0);
   });
 });

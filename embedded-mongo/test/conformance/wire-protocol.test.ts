@@ -1,40 +1,13 @@
-import { BSON } from 'bson';
 import { MongoClient } from 'mongodb';
 import type { Db } from 'mongodb';
 import { crc32c } from '../../src/wire/crc32c';
 import { serverUri, uniqueDbName } from '../helpers';
 import type { RawOutcome } from '../wire-client';
-import { opMsg, opQuery, sendRaw } from '../wire-client';
+import { opMsg, opMsgWithSequence, opQuery, sendRaw } from '../wire-client';
 
 function replyDoc(outcome: RawOutcome): Record<string, unknown> {
   if (outcome.kind !== 'reply') throw new TypeError('expected a reply, the connection was closed');
   return outcome.doc;
-}
-
-/** An OP_MSG with a kind-1 document sequence, the way drivers send insert batches. */
-function opMsgWithSequence(
-  command: Record<string, unknown>,
-  identifier: string,
-  documents: Record<string, unknown>[],
-): Buffer {
-  const body = Buffer.from(BSON.serialize(command));
-  const docs = Buffer.concat(documents.map((doc) => Buffer.from(BSON.serialize(doc))));
-  const id = Buffer.from(`${identifier}\0`, 'utf8');
-  const sequenceSize = 4 + id.length + docs.length;
-  const length = 16 + 4 + 1 + body.length + 1 + sequenceSize;
-  const frame = Buffer.alloc(length);
-  frame.writeInt32LE(length, 0);
-  frame.writeInt32LE(9, 4);
-  frame.writeInt32LE(2013, 12);
-  let offset = 20;
-  frame[offset++] = 0;
-  body.copy(frame, offset);
-  offset += body.length;
-  frame[offset++] = 1;
-  frame.writeInt32LE(sequenceSize, offset);
-  id.copy(frame, offset + 4);
-  docs.copy(frame, offset + 4 + id.length);
-  return frame;
 }
 
 describe('wire protocol, byte level', () => {
