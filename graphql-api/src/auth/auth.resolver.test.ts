@@ -1,6 +1,7 @@
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { errorCode, execute, firstError, startApi } from '../../test/execute-operation';
 import { createSignedInUser, createUser, TEST_PASSWORD, unique } from '../../test/factories';
+import { createApp } from '../app';
 import { Scope } from '../shared/scopes';
 import type { TestApi } from '../testing';
 import { UserModel } from '../users';
@@ -327,6 +328,73 @@ describe('signIn', () => {
     expect(errorCode(blocked)).toBe('RATE_LIMITED');
   });
 
+  it('lets at most 10 of 20 concurrent wrong attempts for one e-mail check a password', async () => {
+    const user = await createUser(api);
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, attempt) =>
+        execute(
+          api,
+          SIGN_IN,
+          { input: { email: user.email, password: `wrong ${attempt}` } },
+          { apiKey: api.publicApiKey, ip: `10.5.0.${attempt}` },
+        ),
+      ),
+    );
+    const codes = results.map((result) => errorCode(result));
+    expect(codes.filter((code) => code === 'UNAUTHENTICATED')).toHaveLength(10);
+    expect(codes.filter((code) => code === 'RATE_LIMITED')).toHaveLength(10);
+    const blocked = await execute(
+      api,
+      SIGN_IN,
+      { input: { email: user.email, password: user.password } },
+      { apiKey: api.publicApiKey, ip: '10.5.1.1' },
+    );
+    expect(errorCode(blocked)).toBe('RATE_LIMITED');
+  });
+
+  it('shares the counters through MongoDB: a second API instance sees the first one’s failures', async () => {
+    // Another app on the same database: its own services and limiter, nothing shared in memory.
+    const other = await createApp(api.config);
+    try {
+      const user = await createUser(api);
+      for (let attempt = 1; attempt <= 10; attempt += 1) {
+        const result = await execute(
+          api,
+          SIGN_IN,
+          { input: { email: user.email, password: `wrong ${attempt}` } },
+          { apiKey: api.publicApiKey, ip: '10.6.0.1' },
+        );
+        expect(errorCode(result)).toBe('UNAUTHENTICATED');
+      }
+      const elsewhere = await other.services.auth
+        .signIn(
+          { email: user.email, password: user.password, rememberMe: false },
+          { ip: '10.6.0.2', userAgent: null, keyScopes: [] },
+        )
+        .then(
+          () => 'signed in',
+          (error: { extensions?: { code?: string } }) => error.extensions?.code,
+        );
+      expect(elsewhere).toBe('RATE_LIMITED');
+    } finally {
+      await other.stop();
+    }
+  });
+
+  it('does not count successful sign-ins against the IP', async () => {
+    const ip = '10.7.0.1';
+    const user = await createUser(api);
+    for (let attempt = 0; attempt < 105; attempt += 1) {
+      const result = await execute(
+        api,
+        SIGN_IN,
+        { input: { email: user.email, password: user.password } },
+        { apiKey: api.publicApiKey, ip },
+      );
+      expect(result.errors).toBeUndefined();
+    }
+  });
+
   it('is RATE_LIMITED after 100 failures from one IP across e-mails', async () => {
     const ip = '10.4.0.1';
     for (let attempt = 0; attempt < 100; attempt += 1) {
@@ -448,6 +516,22 @@ describe('signProvider', () => {
       providers: ['GOOGLE'],
       hasPassword: true,
     });
+  });
+
+  it('never links a second Google identity to an account: CONFLICT, nothing changed', async () => {
+    const first = identity();
+    await execute(api, SIGN_PROVIDER, { input: first }, { apiKey: api.publicApiKey });
+    const second = await execute(
+      api,
+      SIGN_PROVIDER,
+      { input: identity({ email: first.email, emailVerified: true }) },
+      { apiKey: api.publicApiKey },
+    );
+    expect(errorCode(second)).toBe('CONFLICT');
+    const stored = await UserModel.find({ email: first.email }).lean();
+    expect(stored.map((user) => user.providers?.map((linked) => linked.subject))).toEqual([
+      [first.subject],
+    ]);
   });
 
   it('gives 50 concurrent identical calls one user and 50 successes', async () => {

@@ -39,14 +39,11 @@ export class AuthService {
   /** Same error for an unknown e-mail and a wrong password; failures are rate-limited. */
   async signIn(input: SignInInput, meta: SignInMeta): Promise<AuthPayload> {
     const email = normalizeEmail(input.email);
-    await this.limiter.check(email, meta.ip);
+    await this.limiter.begin(email, meta.ip);
     const user = await this.users.findByEmailWithPassword(email);
     const valid = await this.passwords.verify(user?.passwordHash, input.password);
-    if (!user || !valid) {
-      await this.limiter.recordFailure(email, meta.ip);
-      throw unauthenticated(INVALID_CREDENTIALS);
-    }
-    await this.limiter.recordSuccess(email);
+    if (!user || !valid) throw unauthenticated(INVALID_CREDENTIALS);
+    await this.limiter.succeeded(email, meta.ip);
     const { passwordHash: _omit, ...publicUser } = user;
     const session = await this.sessions.create({
       userId: user._id,
