@@ -35,7 +35,8 @@ export class CursorManager {
     batchSize: number | undefined,
     singleBatch: boolean,
   ): CursorReply {
-    const first = takeBatch(docs, 0, batchSize ?? DEFAULT_FIRST_BATCH);
+    // batchSize 0 asks for an open cursor and an empty first batch (takeBatch reads 0 as "all").
+    const first = batchSize === 0 ? [] : takeBatch(docs, 0, batchSize ?? DEFAULT_FIRST_BATCH);
     let id = Long.ZERO;
     if (!singleBatch && first.length < docs.length) {
       const key = this.nextId;

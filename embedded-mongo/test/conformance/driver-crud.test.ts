@@ -122,6 +122,23 @@ describe('CRUD through the official driver', () => {
     expect(await coll.findOne({ _id: 1 })).toEqual({ ...stored, seen: true });
   });
 
+  it('answers batchSize 0 with an empty first batch and an open cursor', async () => {
+    const coll = db.collection('lazy');
+    await coll.insertMany(Array.from({ length: 5 }, (_, i) => ({ i })));
+    const first = await db.command({ find: 'lazy', filter: {}, batchSize: 0 });
+    expect(first.cursor.firstBatch).toEqual([]);
+    expect(Long.fromValue(first.cursor.id as Long).isZero()).toBe(false);
+    const rest = await db.command({ getMore: first.cursor.id, collection: 'lazy' });
+    expect(rest.cursor.nextBatch).toHaveLength(5);
+    const aggregated = await db.command({
+      aggregate: 'lazy',
+      pipeline: [],
+      cursor: { batchSize: 0 },
+    });
+    expect(aggregated.cursor.firstBatch).toEqual([]);
+    await db.command({ killCursors: 'lazy', cursors: [aggregated.cursor.id] });
+  });
+
   it('kills an open cursor so getMore on it fails', async () => {
     const coll = db.collection('killed');
     await coll.insertMany(Array.from({ length: 10 }, (_, i) => ({ i })));
