@@ -207,6 +207,14 @@ describe('embedded server only: one server per data directory', () => {
       fs.writeFileSync(path.join(dir, 'embedded-mongo.lock'), '2147483646');
       const third = await startEmbeddedMongo({ dataDir: dir, logger: silentLogger });
       await third.stop();
+      // A lock naming this very pid that this process does not hold is a previous run's (a
+      // restarted container reuses pids): taken over too, not refused as "in use by itself".
+      fs.writeFileSync(path.join(dir, 'embedded-mongo.lock'), String(process.pid));
+      const fourth = await startEmbeddedMongo({ dataDir: dir, logger: silentLogger });
+      await expect(
+        startEmbeddedMongo({ dataDir: dir, logger: silentLogger }),
+      ).rejects.toBeInstanceOf(DataDirLockedError);
+      await fourth.stop();
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
