@@ -65,6 +65,13 @@ function BrowserApp({ client, initialPage }: { client: ApolloClient; initialPage
     [client],
   );
 
+  // Effects run only once React has committed the hydrated tree, so this marks the moment
+  // links and forms are really handled in place (tests wait for it). Set right after
+  // hydrateRoot() instead, it would come too early: React 19 hydrates asynchronously.
+  useEffect(() => {
+    document.documentElement.dataset.hydrated = 'true';
+  }, []);
+
   useEffect(() => {
     const onPopState = () =>
       void navigate(window.location.pathname + window.location.search, { replace: true });
@@ -85,5 +92,4 @@ const initialPage = readJson<PageProps>(PAGE_ELEMENT_ID);
 if (root && state && initialPage) {
   const client = createBrowserClient(state);
   hydrateRoot(root, <BrowserApp client={client} initialPage={initialPage} />);
-  document.documentElement.dataset.hydrated = 'true';
 }

@@ -17,11 +17,44 @@ export interface MovieCardProps {
   onChanged?: () => void;
 }
 
+/**
+ * A cover that degrades to a styled card with the title when the image is missing or cannot
+ * load (offline, a dead link), without script and within the CSP (no inline styles or
+ * handlers). The title sits behind the image; browsers that draw a broken image's icon
+ * (Chromium, Firefox) draw the image's ::after instead, which repeats the title and year
+ * from `data-title` and `data-year` (see styles.css). The image is decorative (`alt=""`): the title is in the text.
+ */
+export function Cover({ movie, size }: { movie: CoverMovie; size: 'card' | 'page' }) {
+  const [width, height] = size === 'card' ? [160, 240] : [240, 360];
+  return (
+    <div className={`cover cover-${size}`}>
+      <span className="cover-fallback" aria-hidden="true">
+        <span className="cover-title">{movie.title}</span>
+        <span className="cover-year">{movie.year}</span>
+      </span>
+      {movie.cover ? (
+        <img
+          src={movie.cover}
+          alt=""
+          data-title={movie.title}
+          data-year={movie.year}
+          loading={size === 'card' ? 'lazy' : undefined}
+          width={width}
+          height={height}
+        />
+      ) : null}
+    </div>
+  );
+}
+
+/** What a cover needs to show its image or its fallback. */
+export type CoverMovie = Pick<MovieCardFieldsFragment, 'title' | 'year' | 'cover'>;
+
 /** One movie in a grid: cover, title, year, duration, tags and, for signed-in people, the list button. */
 export function MovieCard({ movie, signedIn, returnTo, onChanged }: MovieCardProps) {
   return (
     <li className="movie-card" data-movie-id={movie.id}>
-      <img src={movie.cover} alt="" loading="lazy" width={160} height={240} />
+      <Cover movie={movie} size="card" />
       <h3>
         <NavLink href={`/movies/${encodeURIComponent(movie.id)}`}>{movie.title}</NavLink>
       </h3>

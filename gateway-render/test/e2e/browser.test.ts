@@ -25,6 +25,8 @@ function findChromium(): string | null {
 
 const chromiumPath = findChromium();
 const OUTPUT_DIR = path.resolve(__dirname, '..', '..', 'test-output');
+/** How React reports a hydration mismatch (readable in development, an error number in production). */
+const HYDRATION_ERROR = /hydrat|Minified React error #(418|419|422|423|425)/i;
 const HOW_TO_INSTALL =
   'Install it with `apt-get update && apt-get install -y chromium` (Debian/Ubuntu) or set CHROMIUM_PATH.';
 
@@ -89,7 +91,7 @@ describeInBrowser('in headless Chromium', () => {
         if (/Content Security Policy|Refused to (execute|load|apply)/i.test(text)) {
           cspViolations.push(text);
         }
-        if (message.type() === 'error' && /hydrat|Minified React error/i.test(text)) {
+        if (message.type() === 'error' && HYDRATION_ERROR.test(text)) {
           pageErrors.push(text);
         }
       });
@@ -139,11 +141,45 @@ describeInBrowser('in headless Chromium', () => {
     await expectText(page, '[data-testid="viewer-name"]', 'Browser Tester');
     expect(await recordedViolations(page)).toEqual([]);
 
+    // The sample covers cannot load here (other hosts are refused above): each card shows
+    // its title on the fallback card instead of a broken-image icon.
+    const firstCover = page.locator('.movie-card .cover img').first();
+    await page.waitForFunction(() => {
+      const img = document.querySelector<HTMLImageElement>('.movie-card .cover img');
+      return img !== null && img.complete;
+    });
+    const cover = await firstCover.evaluate((img: HTMLImageElement) => ({
+      loaded: img.naturalWidth > 0,
+      after: getComputedStyle(img, '::after').content,
+      title: img.closest('.movie-card')?.querySelector('h3')?.textContent ?? '',
+    }));
+    expect(cover.loaded).toBe(false);
+    expect(cover.after).toContain(cover.title);
+    expect(cover.title).not.toBe('');
+
     mkdirSync(OUTPUT_DIR, { recursive: true });
     await page.screenshot({ path: path.join(OUTPUT_DIR, 'catalog.png'), fullPage: true });
 
-    // Filter by a tag: the page updates in place (no reload: the marker survives).
+    // Browse: the next page loads in place (no reload: the marker survives), Back returns.
     await page.evaluate(() => ((window as unknown as { __marker: number }).__marker = 42));
+    const firstTitle = await page.locator('.movie-card h3').first().textContent();
+    await page.click('a:has-text("Next page")');
+    await page.waitForURL((url) => url.searchParams.has('after'));
+    await page.waitForFunction(
+      (before) => document.querySelector('.movie-card h3')?.textContent !== before,
+      firstTitle,
+    );
+    await page.goBack();
+    await page.waitForURL(`${server.origin}/`);
+    await page.waitForFunction(
+      (before) => document.querySelector('.movie-card h3')?.textContent === before,
+      firstTitle,
+    );
+    expect(await page.evaluate(() => (window as unknown as { __marker?: number }).__marker)).toBe(
+      42,
+    );
+
+    // Filter by a tag: the page updates in place too.
     const total = await page.textContent('[data-testid="movie-count"]');
     const tagLink = page.locator('.tag-filters a').first();
     const tag = (await tagLink.textContent()) ?? '';
@@ -217,6 +253,33 @@ describeInBrowser('in headless Chromium', () => {
     expect((await recordedViolations(page))[0]).toMatch(/^script-src/);
   });
 
+  it('would notice a hydration mismatch (the check above can fail)', async () => {
+    // A separate context whose pages change the server's HTML before the script hydrates it.
+    const tampered = await browser.newContext();
+    await tampered.addInitScript(() => {
+      new MutationObserver((_records, observer) => {
+        const count = document.querySelector('[data-testid="movie-count"]');
+        if (!count) return;
+        count.textContent = 'tampered';
+        observer.disconnect();
+      }).observe(document, { childList: true, subtree: true });
+    });
+    const errors: string[] = [];
+    const page = await tampered.newPage();
+    page.on('pageerror', (error) => errors.push(error.message));
+    page.on('console', (message) => {
+      if (message.type() === 'error') errors.push(message.text());
+    });
+    try {
+      await page.goto(`${server.origin}/`);
+      await page.waitForSelector('html[data-hydrated="true"]');
+      await waitUntil(() => errors.length > 0);
+      expect(errors.join('\n')).toMatch(HYDRATION_ERROR);
+    } finally {
+      await tampered.close();
+    }
+  });
+
   it('signs in with the plain form when JavaScript is off', async () => {
     const email = uniqueEmail('nojs');
     const noJs = await newContext(false);
@@ -234,6 +297,13 @@ describeInBrowser('in headless Chromium', () => {
     }
   });
 });
+
+/** Waits (up to 10 s) for a condition on what the test has collected from the page. */
+async function waitUntil(condition: () => boolean): Promise<void> {
+  for (let waited = 0; !condition() && waited < 10_000; waited += 50) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
 
 async function expectText(page: Page, selector: string, text: string): Promise<void> {
   await page.waitForSelector(selector);

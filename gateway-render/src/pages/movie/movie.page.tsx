@@ -2,7 +2,7 @@ import { useQuery } from '@apollo/client/react';
 import { MoviePageDocument } from '../../__generated__/graphql';
 import type { MoviePageQueryVariables } from '../../__generated__/graphql';
 import { ListButton } from '../../shared/list-button';
-import { formatDuration } from '../../shared/movie-card';
+import { Cover, formatDuration } from '../../shared/movie-card';
 
 /** `/movies/:id`: one movie. The route answers 404 before rendering when it does not exist. */
 export function MoviePage({ variables }: { variables: MoviePageQueryVariables }) {
@@ -11,7 +11,7 @@ export function MoviePage({ variables }: { variables: MoviePageQueryVariables })
   if (!data || !movie) return <p>Loading…</p>;
   return (
     <main className="movie-page">
-      <img src={movie.cover} alt="" width={240} height={360} />
+      <Cover movie={movie} size="page" />
       <div>
         <h1>{movie.title}</h1>
         <p className="meta">
