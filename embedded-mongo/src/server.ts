@@ -65,7 +65,8 @@ export class WireServer {
     this.sockets.add(socket);
     socket.setNoDelay(true);
     const connectionId = this.nextConnectionId++;
-    const reader = new FrameReader(this.options.maxMessageSizeBytes ?? MAX_MESSAGE_SIZE_BYTES);
+    const maxMessageSizeBytes = this.options.maxMessageSizeBytes ?? MAX_MESSAGE_SIZE_BYTES;
+    const reader = new FrameReader(maxMessageSizeBytes);
     const context: CommandContext = {
       store: this.options.store,
       cursors: this.cursors,
@@ -75,6 +76,7 @@ export class WireServer {
       startedAt: this.startedAt,
       host: this.options.host,
       port: this.port,
+      maxMessageSizeBytes,
     };
     let queue: Promise<void> = Promise.resolve();
     socket.on('data', (chunk: Buffer) => {

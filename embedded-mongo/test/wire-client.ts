@@ -1,9 +1,14 @@
 import { BSON } from 'bson';
 import * as net from 'node:net';
 
-/** What came back on a raw connection: a reply document, or the server closing it. */
+/**
+ * What came back on a raw connection: a reply document, the server closing it, or (only when
+ * asked for with `silenceMs`) nothing at all while the connection stayed open.
+ */
 export type RawOutcome =
-  { kind: 'reply'; opCode: number; doc: Record<string, unknown> } | { kind: 'closed' };
+  | { kind: 'reply'; opCode: number; doc: Record<string, unknown> }
+  | { kind: 'closed' }
+  | { kind: 'silent' };
 
 export function hostAndPort(uri: string): { host: string; port: number } {
   const match = /^mongodb:\/\/(?:[^@/]*@)?([^:/,]+):(\d+)/.exec(uri);
@@ -11,16 +16,26 @@ export function hostAndPort(uri: string): { host: string; port: number } {
   return { host: match[1], port: Number(match[2]) };
 }
 
-/** Sends raw bytes on a fresh connection and reports the first reply or the close. */
-export function sendRaw(uri: string, bytes: Buffer, timeoutMs = 5000): Promise<RawOutcome> {
+/**
+ * Sends raw bytes on a fresh connection and reports the first reply or the close. With no
+ * answer within `timeoutMs` it rejects, unless `silenceMs` is given: then silence for that
+ * long is itself the outcome (a mongod ignores some messages it cannot use).
+ */
+export function sendRaw(
+  uri: string,
+  bytes: Buffer,
+  timeoutMs = 5000,
+  options: { silenceMs?: number } = {},
+): Promise<RawOutcome> {
   const { host, port } = hostAndPort(uri);
   return new Promise((resolve, reject) => {
     const socket = net.connect({ host, port });
     let received = Buffer.alloc(0);
     const timer = setTimeout(() => {
       socket.destroy();
-      reject(new RangeError('no reply and no close within the deadline'));
-    }, timeoutMs);
+      if (options.silenceMs !== undefined) resolve({ kind: 'silent' });
+      else reject(new RangeError('no reply and no close within the deadline'));
+    }, options.silenceMs ?? timeoutMs);
     const finish = (outcome: RawOutcome): void => {
       clearTimeout(timer);
       socket.destroy();

@@ -15,6 +15,8 @@ export interface CommandContext {
   startedAt: Date;
   host: string;
   port: number;
+  /** The largest frame this server accepts, advertised in `hello` so drivers split batches. */
+  maxMessageSizeBytes: number;
 }
 
 export type CommandHandler = (command: Doc, context: CommandContext) => Doc | Promise<Doc>;

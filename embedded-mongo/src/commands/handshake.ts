@@ -1,5 +1,5 @@
 import { Long, ObjectId } from 'bson';
-import { MAX_BSON_OBJECT_SIZE, MAX_MESSAGE_SIZE_BYTES, MAX_WRITE_BATCH_SIZE } from '../wire/frames';
+import { MAX_BSON_OBJECT_SIZE, MAX_WRITE_BATCH_SIZE } from '../wire/frames';
 import type { Doc } from '../query/documents';
 import type { CommandContext, CommandHandler } from './context';
 
@@ -14,7 +14,7 @@ export function helloReply(context: CommandContext, legacy: boolean): Doc {
     helloOk: true,
     ...(legacy ? { ismaster: true } : { isWritablePrimary: true }),
     maxBsonObjectSize: MAX_BSON_OBJECT_SIZE,
-    maxMessageSizeBytes: MAX_MESSAGE_SIZE_BYTES,
+    maxMessageSizeBytes: context.maxMessageSizeBytes,
     maxWriteBatchSize: MAX_WRITE_BATCH_SIZE,
     localTime: new Date(),
     // Without this the driver reports "Current topology does not support sessions".
