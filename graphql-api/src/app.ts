@@ -20,7 +20,7 @@ import type { Logger } from './logger';
 import { buildApiSchema } from './schema';
 import { createServices } from './services';
 import type { Services } from './services';
-import { errorPlugin, formatError } from './shared/format-error';
+import { errorPlugin, formatError, maskContextError } from './shared/format-error';
 import { ARMOR_OPTIONS, QUERY_LIMITS } from './shared/limits';
 
 /** What {@link createApp} returns: not listening yet; `stop()` drains Apollo. */
@@ -32,11 +32,20 @@ export interface ApiApp {
   stop(): Promise<void>;
 }
 
+/** Options of {@link createApp}. */
+export interface CreateAppOptions {
+  /** The logger to use (the process's own, or one writing to a test's stream); default: a new one at `config.logLevel`. */
+  logger?: Logger;
+}
+
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
 /** Builds the express app with Apollo on /graphql (assumes mongoose is connected). */
-export async function createApp(config: ApiConfig): Promise<ApiApp> {
-  const logger = createLogger(config.logLevel);
+export async function createApp(
+  config: ApiConfig,
+  options: CreateAppOptions = {},
+): Promise<ApiApp> {
+  const logger = options.logger ?? createLogger(config.logLevel);
   const services = createServices(config);
   const schema = await buildApiSchema(services);
   // Introspection (and the depth-limit exemption Sandbox needs) outside production only;
@@ -109,7 +118,13 @@ export async function createApp(config: ApiConfig): Promise<ApiApp> {
     '/graphql',
     express.json({ limit: '100kb' }),
     expressMiddleware(apollo, {
-      context: ({ req }) => createContext(services, req, logger),
+      context: async ({ req }) => {
+        try {
+          return await createContext(services, req, logger);
+        } catch (error) {
+          throw maskContextError(error, String(req.id), req.log);
+        }
+      },
     }),
   );
 

@@ -40,7 +40,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
   const database = await openDatabase(config, logger);
-  const api = await createApp(config);
+  const api = await createApp(config, { logger });
   const report = await seedDatabase(config, api.services);
 
   const server: Server = api.app.listen(config.port);

@@ -1,5 +1,5 @@
 import pino from 'pino';
-import type { Logger } from 'pino';
+import type { DestinationStream, Logger } from 'pino';
 
 export type { Logger };
 
@@ -18,11 +18,12 @@ export const REDACT_PATHS = [
   'variables.refreshToken',
 ];
 
-/** The process logger: JSON lines, credentials redacted. */
-export function createLogger(level: string): Logger {
-  return pino({
+/** The process logger: JSON lines on stdout (or `destination`, e.g. in tests), credentials redacted. */
+export function createLogger(level: string, destination?: DestinationStream): Logger {
+  const options = {
     level,
     base: { service: 'graphql-api' },
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }

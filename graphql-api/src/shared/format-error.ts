@@ -1,7 +1,9 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
+import { GraphQLError } from 'graphql';
 import type { GraphQLFormattedError } from 'graphql';
 import type { Context } from '../context';
+import type { Logger } from '../logger';
 import { ErrorCode, PUBLIC_ERROR_CODES } from './errors';
 
 const MASKED_MESSAGE = 'Internal server error';
@@ -21,12 +23,36 @@ export function formatError(
     const { stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
     return { ...formatted, extensions };
   }
+  // Only the request id survives masking (set by maskContextError; errorPlugin adds it later
+  // for errors raised during execution).
+  const requestId = formatted.extensions?.requestId;
   return {
     message: MASKED_MESSAGE,
     ...(formatted.locations ? { locations: formatted.locations } : {}),
     ...(formatted.path ? { path: formatted.path } : {}),
-    extensions: { code: ErrorCode.InternalServerError },
+    extensions: {
+      code: ErrorCode.InternalServerError,
+      ...(typeof requestId === 'string' ? { requestId } : {}),
+    },
   };
+}
+
+function isPublicError(error: unknown): boolean {
+  const code = error instanceof GraphQLError ? error.extensions.code : undefined;
+  return typeof code === 'string' && PUBLIC_ERROR_CODES.has(code);
+}
+
+/**
+ * For failures while building the context (reading credentials): Apollo runs no request
+ * plugins then, so {@link errorPlugin} would neither log the error nor add the request id.
+ * Expected errors (UNAUTHENTICATED) pass; anything else is logged here and masked with the id.
+ */
+export function maskContextError(error: unknown, requestId: string, logger: Logger): GraphQLError {
+  if (error instanceof GraphQLError && isPublicError(error)) return error;
+  logger.error({ err: error, requestId }, 'unexpected error while reading credentials');
+  return new GraphQLError(MASKED_MESSAGE, {
+    extensions: { code: ErrorCode.InternalServerError, requestId, http: { status: 500 } },
+  });
 }
 
 /** Logs unexpected errors with the request id and puts that id on the masked errors. */
@@ -35,9 +61,8 @@ export const errorPlugin: ApolloServerPlugin<Context> = {
     return {
       async didEncounterErrors({ errors, contextValue }) {
         for (const error of errors) {
+          if (isPublicError(error)) continue;
           const original = unwrapResolverError(error);
-          const code = error.extensions?.code;
-          if (typeof code === 'string' && PUBLIC_ERROR_CODES.has(code)) continue;
           contextValue.logger.error(
             { err: original, path: error.path, requestId: contextValue.requestId },
             'unexpected error',
