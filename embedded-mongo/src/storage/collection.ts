@@ -57,34 +57,31 @@ export class Collection {
         { keyPattern: { _id: 1 }, keyValue: { _id: doc._id } },
       );
     }
-    const entries = [...this.indexes.values()].map((index) => {
-      const indexEntries = index.entriesFor(doc);
-      index.checkUnique(idKey, doc, indexEntries);
-      return indexEntries;
-    });
-    let i = 0;
-    for (const index of this.indexes.values()) {
-      index.add(idKey, doc, entries[i]);
-      i += 1;
-    }
-    this.docs.set(idKey, doc);
+    this.store(idKey, doc);
     return idKey;
   }
 
   /** Replaces the document stored under `idKey` (same `_id`) after the unique checks pass. */
   replace(idKey: string, next: Doc): void {
-    const entries = [...this.indexes.values()].map((index) => {
-      const indexEntries = index.entriesFor(next);
-      index.checkUnique(idKey, next, indexEntries);
+    this.store(idKey, next);
+  }
+
+  /**
+   * Checks every unique index first and only then updates the indexes and the document, so a
+   * duplicate key anywhere leaves everything as it was.
+   */
+  private store(idKey: string, doc: Doc): void {
+    const indexes = [...this.indexes.values()];
+    const entries = indexes.map((index) => {
+      const indexEntries = index.entriesFor(doc);
+      index.checkUnique(idKey, doc, indexEntries);
       return indexEntries;
     });
-    let i = 0;
-    for (const index of this.indexes.values()) {
+    indexes.forEach((index, i) => {
       index.remove(idKey);
-      index.add(idKey, next, entries[i]);
-      i += 1;
-    }
-    this.docs.set(idKey, next);
+      index.add(idKey, doc, entries[i]);
+    });
+    this.docs.set(idKey, doc);
   }
 
   remove(idKey: string): Doc | undefined {
