@@ -110,6 +110,26 @@ describe('POST /auth/sign-in with HTTP Basic', () => {
   });
 });
 
+describe('POST /auth/sign-in with the fields as JSON', () => {
+  it('answers { user } (not a redirect), rememberMe from the body', async () => {
+    const email = await signUpViaApi();
+    const res = await request(env.app)
+      .post('/auth/sign-in')
+      .send({ email, password: PASSWORD, rememberMe: true })
+      .expect(200);
+    expect(res.body).toEqual({ user: { id: expect.any(String), name: 'Ada Lovelace', email } });
+    expect(cookieNamed(res.headers['set-cookie'], 'refresh_token')?.attributes['max-age']).toBe(
+      '2592000',
+    );
+    const refused = await request(env.app)
+      .post('/auth/sign-in')
+      .send({ email, password: 'wrong password' })
+      .expect(401);
+    expect(refused.body.error.code).toBe('UNAUTHENTICATED');
+    expect(refused.headers['set-cookie']).toBeUndefined();
+  });
+});
+
 describe('POST /auth/sign-in from the HTML form', () => {
   it('signs in and redirects to the return path', async () => {
     const email = await signUpViaApi();
@@ -274,6 +294,14 @@ describe('rate limiting', () => {
     expect(json.body.error).toEqual(
       expect.objectContaining({ code: 'RATE_LIMITED', retryAfter: expect.any(Number) }),
     );
+    // An API client using Basic without an Accept header is answered in JSON too.
+    const plain = await request(env.app)
+      .post('/auth/sign-in')
+      .set('Authorization', basic(email, PASSWORD))
+      .expect(429);
+    expect(plain.headers['content-type']).toMatch(/application\/json/);
+    expect(plain.body.error.code).toBe('RATE_LIMITED');
+    expect(plain.headers['set-cookie']).toBeUndefined();
   });
 });
 

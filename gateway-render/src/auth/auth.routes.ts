@@ -44,8 +44,9 @@ export function authRoutes(deps: RouteDeps): Router {
 
   router.post('/auth/sign-in', formCredentialsToBasic, (req, res, next) => {
     const viaForm = res.locals.signInForm === true;
-    // Basic credentials come from scripts and API clients: they get JSON.
-    const json = !viaForm || wantsJson(req);
+    // Basic credentials come from scripts and API clients: they get JSON; so does a client
+    // that posts its fields as JSON or asks for JSON.
+    const json = !viaForm || isJsonClient(req);
     const body = bodyOf(req);
     const returnTo = safeReturnTo(body.returnTo);
     const form = { email: text(body.email), rememberMe: readRememberMe(body.rememberMe), returnTo };
@@ -62,7 +63,7 @@ export function authRoutes(deps: RouteDeps): Router {
         }
         const failure = basicFailureOf(res);
         if (failure?.kind === 'rate-limited') {
-          if (json) return sendErrorPage(req, res, rateLimitedPage(failure.retryAfter));
+          if (json) return sendErrorPage(req, res, rateLimitedPage(failure.retryAfter), true);
           res.set('Retry-After', String(failure.retryAfter));
           return renderSignInPage(
             deps,
@@ -122,7 +123,7 @@ export function authRoutes(deps: RouteDeps): Router {
         return refuse(409, message, { email: [message] }, 'CONFLICT');
       }
       if (failure.kind === 'rate-limited') {
-        return sendErrorPage(req, res, rateLimitedPage(failure.retryAfter));
+        return sendErrorPage(req, res, rateLimitedPage(failure.retryAfter), json);
       }
       throw new ApiFailureError(failure);
     }

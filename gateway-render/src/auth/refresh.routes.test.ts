@@ -144,6 +144,8 @@ describe('the API down', () => {
     const res = await request(app).get('/my-list').set('Cookie', jar.header()).expect(503);
     expect(res.text).toContain('Temporarily unavailable');
     expect(res.headers['set-cookie']).toBeUndefined();
+    // The header still says who is signed in (from the kept cookie, not the API).
+    expect(res.text).toContain('<strong data-testid="viewer-name">Refresh Tester</strong>');
   });
 
   it('answers 503 for an anonymous page', async () => {

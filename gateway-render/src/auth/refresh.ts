@@ -4,7 +4,7 @@ import { decodeJwt } from 'jose';
 import { createApiClient } from '../apollo-client';
 import type { RenderConfig } from '../config';
 import { RefreshSessionDocument } from '../__generated__/graphql';
-import type { AuthPayloadFieldsFragment } from '../__generated__/graphql';
+import type { AuthPayloadFieldsFragment, ViewerFieldsFragment } from '../__generated__/graphql';
 import { ApiFailureError, classifyApiError } from '../shared/api-errors';
 import { clearSessionCookies, readSessionCookies, setSessionCookies } from './cookies';
 
@@ -24,6 +24,22 @@ export function accessTokenExpiry(accessToken: string): number {
     return typeof exp === 'number' ? exp : 0;
   } catch {
     return 0;
+  }
+}
+
+/**
+ * Who the access token names (sub, name, e-mail), read without verifying, or null. Only for
+ * pages rendered without asking the API (error pages, the API down): the cookie is httpOnly
+ * and set by this server, so a forged one could only mislabel its own holder's header.
+ */
+export function accessTokenViewer(accessToken: string | undefined): ViewerFieldsFragment | null {
+  if (!accessToken) return null;
+  try {
+    const { sub, name, email } = decodeJwt(accessToken);
+    if (typeof sub !== 'string' || typeof email !== 'string') return null;
+    return { id: sub, name: typeof name === 'string' ? name : '', email };
+  } catch {
+    return null;
   }
 }
 

@@ -1,5 +1,6 @@
 import request from 'supertest';
-import { callApi, startRenderTestEnv } from '../../test/helpers/render-test-env';
+import { CookieJar } from '../../test/helpers/cookie-jar';
+import { callApi, startRenderTestEnv, uniqueEmail } from '../../test/helpers/render-test-env';
 import type { RenderTestEnv } from '../../test/helpers/render-test-env';
 
 let env: RenderTestEnv;
@@ -143,5 +144,24 @@ describe('unknown pages', () => {
   it('answers 404 without a stack trace', async () => {
     const res = await request(env.app).get('/nope').expect(404);
     expect(res.text).not.toMatch(/at .*\.ts:\d+/);
+  });
+
+  it('shows the sign-in and sign-up links to anonymous visitors', async () => {
+    const res = await request(env.app).get('/nope').expect(404);
+    expect(res.text).toContain('<a href="/sign-in">Sign in</a>');
+    expect(res.text).toContain('<a href="/sign-up">Sign up</a>');
+  });
+
+  it('shows who is signed in, with the sign-out form', async () => {
+    const signUp = await request(env.app)
+      .post('/auth/sign-up')
+      .send({ name: 'Lost <Person>', email: uniqueEmail(), password: 'correct horse battery' })
+      .expect(201);
+    const jar = new CookieJar();
+    jar.update(signUp.headers['set-cookie']);
+    const res = await request(env.app).get('/nope').set('Cookie', jar.header()).expect(404);
+    expect(res.text).toContain('<strong data-testid="viewer-name">Lost &lt;Person&gt;</strong>');
+    expect(res.text).toContain('action="/auth/sign-out"');
+    expect(res.text).not.toContain('href="/sign-in"');
   });
 });

@@ -1,4 +1,10 @@
+import { ApolloClient, ApolloLink, InMemoryCache } from '@apollo/client';
+import { ApolloProvider } from '@apollo/client/react';
 import type { Request, Response } from 'express';
+import { renderToString } from 'react-dom/server';
+import { ViewerDocument } from '../__generated__/graphql';
+import { accessTokenViewer, requestSession } from '../auth/refresh';
+import { Header } from './header';
 import { escapeHtml, htmlDocument } from './html';
 import { wantsJson } from './render-page';
 
@@ -54,11 +60,37 @@ export function rateLimitedPage(retryAfter: number): ErrorPage {
   };
 }
 
-/** Sends an error page (HTML, no script) or, to a JSON caller, `{ error: { code, message } }`. */
-export function sendErrorPage(req: Request, res: Response, page: ErrorPage): void {
+/**
+ * Every page's header, also on error pages: who is signed in (from the access token cookie,
+ * since the API may be the thing that failed) with the sign-out form, or the sign-in links.
+ * The same Header component as the pages, fed from a local cache instead of the API.
+ */
+function errorPageHeader(res: Response): string {
+  const client = new ApolloClient({ cache: new InMemoryCache(), link: ApolloLink.empty() });
+  const viewer = accessTokenViewer(requestSession(res).accessToken);
+  // The cache identifies objects by __typename, which the generated types leave out.
+  const me = viewer ? { __typename: 'User', ...viewer } : null;
+  client.writeQuery({ query: ViewerDocument, data: { me } });
+  return renderToString(
+    <ApolloProvider client={client}>
+      <Header />
+    </ApolloProvider>,
+  );
+}
+
+/**
+ * Sends an error page (HTML, no script: its forms and links work without it) or, to a JSON
+ * caller (or when `json` says so), `{ error: { code, message } }`.
+ */
+export function sendErrorPage(
+  req: Request,
+  res: Response,
+  page: ErrorPage,
+  json = wantsJson(req),
+): void {
   res.status(page.status).set('Cache-Control', 'no-store');
   if (page.retryAfter !== undefined) res.set('Retry-After', String(page.retryAfter));
-  if (wantsJson(req)) {
+  if (json) {
     res.json({
       error: {
         code: page.code,
@@ -69,7 +101,7 @@ export function sendErrorPage(req: Request, res: Response, page: ErrorPage): voi
     return;
   }
   const body =
-    '<header class="site-header"><a class="brand" href="/">Movie catalog</a></header>' +
+    errorPageHeader(res) +
     `<main class="error-page"><h1>${escapeHtml(page.title)}</h1>` +
     `<p>${escapeHtml(page.message)}</p><p><a href="/">Back to the catalog</a></p></main>`;
   res.type('html').send(htmlDocument({ title: page.title, body }));
