@@ -3,7 +3,6 @@
  * own `codeName`s, so drivers and mongoose classify the errors exactly as with a mongod.
  */
 export const ErrorCodes = {
-  InternalError: 1,
   BadValue: 2,
   FailedToParse: 9,
   TypeMismatch: 14,

@@ -92,10 +92,6 @@ export class CursorManager {
     return closed;
   }
 
-  get size(): number {
-    return this.open.size;
-  }
-
   clear(): void {
     this.open.clear();
   }

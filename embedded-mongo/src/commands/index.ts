@@ -34,8 +34,8 @@ const COMMANDS: Record<string, CommandHandler> = {
   abortTransaction: transactionCommand,
 };
 
-/** Commands that write: the reply waits until the journal has them on disk. */
-export function commandName(command: Doc): string | undefined {
+/** A command's name is its first field (`{ find: 'users', ... }`). */
+function commandName(command: Doc): string | undefined {
   return Object.keys(command)[0];
 }
 

@@ -160,11 +160,6 @@ export class Index {
   lookup(values: unknown[]): Set<string> | undefined {
     return this.entries.get(this.keyOf(values));
   }
-
-  clear(): void {
-    this.entries.clear();
-    this.keysById.clear();
-  }
 }
 
 /** Validates a `createIndexes` entry and fills in MongoDB's defaults. */

@@ -90,11 +90,7 @@ export function replayJournal(
   return { records, droppedBytes: 0 };
 }
 
-/**
- * The append-only journal of a data directory. Writes are grouped: records appended while a
- * write+fdatasync is in flight go out together in the next one, and `flush()` resolves when
- * everything appended before the call is on disk.
- */
+/** How a {@link Journal} gets the state to compact into and when it compacts while running. */
 export interface JournalOptions {
   /** The current state as records: what a compaction writes. */
   snapshot: () => Iterable<JournalRecord>;
@@ -163,15 +159,6 @@ export class Journal {
     const size = writeSnapshot(file, options.snapshot());
     const handle = await fs.promises.open(file, 'a');
     return new Journal(handle, file, size, options);
-  }
-
-  get hasPending(): boolean {
-    return this.pending.length > 0;
-  }
-
-  /** Current size of the journal file in bytes. */
-  get size(): number {
-    return this.bytes;
   }
 
   append(record: JournalRecord): void {

@@ -171,10 +171,6 @@ export class Store {
     return this.journal ? this.journal.flush() : Promise.resolve();
   }
 
-  get hasPendingWrites(): boolean {
-    return this.journal?.hasPending ?? false;
-  }
-
   /** Counts recorded changes, so a command can tell whether it wrote anything. */
   get writeSequence(): number {
     return this.recorded;

@@ -1,8 +1,7 @@
-/** Wire-protocol opcodes this server understands (or must recognise to refuse). */
+/** Wire-protocol opcodes this server uses; any other (OP_COMPRESSED included) is refused. */
 export const OpCode = {
   REPLY: 1,
   QUERY: 2004,
-  COMPRESSED: 2012,
   MSG: 2013,
 } as const;
 
