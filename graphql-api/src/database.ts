@@ -32,15 +32,31 @@ function databaseNameFromUri(uri: string): string {
   return match?.[1] ?? '';
 }
 
-/** True when the database answers a ping. */
-export async function pingDatabase(): Promise<boolean> {
+/** How long a readiness ping may take: a probe must answer, not wait for server selection. */
+export const PING_TIMEOUT_MS = 2_000;
+
+/**
+ * True when the database answers a ping within `timeoutMs`. With the server gone the driver
+ * would otherwise wait `serverSelectionTimeoutMS` (10 s) before failing.
+ */
+export async function pingDatabase(timeoutMs = PING_TIMEOUT_MS): Promise<boolean> {
+  const db = mongoose.connection.db;
+  if (mongoose.connection.readyState !== mongoose.ConnectionStates.connected || !db) return false;
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), timeoutMs);
+  });
+  const ping = db
+    .admin()
+    .ping()
+    .then(
+      () => true,
+      () => false,
+    );
   try {
-    const db = mongoose.connection.db;
-    if (mongoose.connection.readyState !== mongoose.ConnectionStates.connected || !db) return false;
-    await db.admin().ping();
-    return true;
-  } catch {
-    return false;
+    return await Promise.race([ping, timedOut]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

@@ -1,9 +1,9 @@
 import 'reflect-metadata';
-import type { Server } from 'node:http';
 import { createApp } from './app';
 import { ConfigError, loadConfig, loadDotEnv } from './config';
 import type { ApiConfig } from './config';
 import { openDatabase } from './database';
+import { listen } from './http-server';
 import { createLogger } from './logger';
 import { DEMO_USER, seedDatabase } from './seed/seed';
 import type { SeedReport } from './seed/seed';
@@ -43,41 +43,28 @@ async function main(): Promise<void> {
   const api = await createApp(config, { logger });
   const report = await seedDatabase(config, api.services);
 
-  const server: Server = api.app.listen(config.port);
-  await new Promise<void>((resolve, reject) => {
-    server.once('listening', resolve);
-    server.once('error', reject);
-  });
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : config.port;
-  logger.info({ port, embeddedDatabase: database.embedded }, 'graphql-api listening');
-  printBanner(config, port, report);
+  const running = await listen(api.app, config.port, { graceMs: SHUTDOWN_GRACE_MS, logger });
+  logger.info({ port: running.port, embeddedDatabase: database.embedded }, 'graphql-api listening');
+  printBanner(config, running.port, report);
 
   let shuttingDown = false;
-  const shutdown = (signal: string): void => {
+  const shutdown = async (signal: string): Promise<void> => {
     if (shuttingDown) return;
     shuttingDown = true;
     logger.info({ signal }, 'shutting down: finishing in-flight requests');
-    const force = setTimeout(() => {
-      logger.warn('in-flight requests did not finish in time; closing connections');
-      server.closeAllConnections();
-    }, SHUTDOWN_GRACE_MS);
-    force.unref();
-    // Stop accepting, let running requests finish, then close the database.
-    server.close(async () => {
-      try {
-        await api.stop();
-        await database.close();
-        logger.info('stopped');
-      } catch (error) {
-        logger.error({ err: error }, 'error during shutdown');
-        process.exitCode = 1;
-      }
-    });
-    server.closeIdleConnections();
+    try {
+      // Stop accepting and drain HTTP first; only then stop Apollo and close the database.
+      await running.close();
+      await api.stop();
+      await database.close();
+      logger.info('stopped');
+    } catch (error) {
+      logger.error({ err: error }, 'error during shutdown');
+      process.exitCode = 1;
+    }
   };
-  process.once('SIGINT', () => shutdown('SIGINT'));
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
 }
 
 main().catch((error: unknown) => {

@@ -1,11 +1,11 @@
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import { createApp } from './app';
 import type { ApiApp } from './app';
 import { loadConfig } from './config';
 import type { ApiConfig } from './config';
 import { connectDatabase, disconnectDatabase } from './database';
+import { listen } from './http-server';
 import { seedDatabase } from './seed/seed';
 
 /** Options of {@link startTestApi}. */
@@ -79,12 +79,8 @@ export async function startTestApi(options: StartTestApiOptions): Promise<TestAp
     movies: options.seedMovies ?? false,
     demoUser: false,
   });
-  const server = api.app.listen(0, '127.0.0.1');
-  await new Promise<void>((resolve, reject) => {
-    server.once('listening', resolve);
-    server.once('error', reject);
-  });
-  const { port } = server.address() as AddressInfo;
+  const running = await listen(api.app, 0, { host: '127.0.0.1' });
+  const { port } = running;
   let stopped = false;
   return {
     url: `http://127.0.0.1:${port}/graphql`,
@@ -96,10 +92,7 @@ export async function startTestApi(options: StartTestApiOptions): Promise<TestAp
     async stop() {
       if (stopped) return;
       stopped = true;
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      });
+      await running.close();
       await api.stop();
       await disconnectDatabase();
     },

@@ -1,0 +1,73 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Express } from 'express';
+import type { Logger } from './logger';
+
+/** Options of {@link listen}. */
+export interface ListenOptions {
+  /** Interface to bind (default: every interface, like `app.listen(port)`). */
+  host?: string;
+  /** How long `close()` lets in-flight requests run before cutting their connections (default 10 s). */
+  graceMs?: number;
+  /** Where a forced close is reported. */
+  logger?: Logger;
+}
+
+/** A listening server of the API. */
+export interface RunningServer {
+  server: Server;
+  /** The bound port (the real one when asked for port 0). */
+  port: number;
+  /**
+   * Graceful stop: refuses new connections at once, lets in-flight requests finish (cutting
+   * them after `graceMs`), closes keep-alive connections as soon as they are idle, and resolves
+   * when every connection is gone. Calling it again returns the same promise.
+   */
+  close(): Promise<void>;
+}
+
+const DEFAULT_GRACE_MS = 10_000;
+
+/** Starts `app` on `port` (0 = any free port); shared by index.ts and the test API. */
+export async function listen(
+  app: Express,
+  port: number,
+  options: ListenOptions = {},
+): Promise<RunningServer> {
+  const server = options.host === undefined ? app.listen(port) : app.listen(port, options.host);
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  const address = server.address() as AddressInfo;
+
+  let closing: Promise<void> | undefined;
+  // A keep-alive connection whose request finishes during the drain would otherwise stay
+  // open (idle) until its keep-alive timeout and hold close() up: tell the client it ends and
+  // close it as soon as it is idle.
+  server.on('request', (_req, res) => {
+    if (closing) res.setHeader('Connection', 'close');
+    res.once('finish', () => {
+      if (closing) setImmediate(() => server.closeIdleConnections());
+    });
+  });
+
+  const close = (): Promise<void> => {
+    closing ??= new Promise<void>((resolve, reject) => {
+      const force = setTimeout(() => {
+        options.logger?.warn('in-flight requests did not finish in time; closing connections');
+        server.closeAllConnections();
+      }, options.graceMs ?? DEFAULT_GRACE_MS);
+      force.unref();
+      server.close((error) => {
+        clearTimeout(force);
+        if (error) reject(error);
+        else resolve();
+      });
+      server.closeIdleConnections();
+    });
+    return closing;
+  };
+
+  return { server, port: address.port, close };
+}
