@@ -146,9 +146,11 @@ describe('documents over the 16 MiB BSON limit', () => {
   it('refuses an update whose result would be too large and keeps the document', async () => {
     const coll = db.collection<{ _id: number; a: string; b?: string }>('grow');
     await coll.insertOne({ _id: 1, a: nineMiB });
-    await expect(coll.updateOne({ _id: 1 }, { $set: { b: nineMiB } })).rejects.toMatchObject({
-      code: 17419,
-    });
+    const error = await coll
+      .updateOne({ _id: 1 }, { $set: { b: nineMiB } })
+      .catch((caught: unknown) => caught);
+    // mongod 7.0 answers 17419; later versions report the same check as 10334 BSONObjectTooLarge.
+    expect([17419, 10334]).toContain((error as { code?: number }).code);
     expect(await coll.countDocuments({ b: { $exists: true } })).toBe(0);
     expect((await coll.findOne({ _id: 1 }))?.a).toHaveLength(nineMiB.length);
   });
