@@ -78,6 +78,9 @@ export function replayJournal(
     }
     if (!record) {
       if (isLast) return torn('checksum mismatch');
+      // A crash can leave the file extended over blocks whose data never reached the disk,
+      // which read back as zeros: that too is an unacknowledged tail, not corruption.
+      if (isAllZero(data.subarray(offset))) return torn('zero-filled tail');
       throw new JournalCorruptError(
         `journal ${file} is corrupt at offset ${offset} with ${data.length - end} bytes of records after it; ` +
           'refusing to start rather than lose acknowledged writes (restore the file or move it away)',
@@ -129,6 +132,10 @@ function writeSnapshot(file: string, records: Iterable<JournalRecord>): number {
   fs.renameSync(tmp, file);
   syncDirectory(path.dirname(file));
   return total;
+}
+
+function isAllZero(bytes: Buffer): boolean {
+  return bytes.every((byte) => byte === 0);
 }
 
 /**

@@ -143,6 +143,25 @@ describe('embedded server only: persistence in a data directory', () => {
     });
   });
 
+  it('drops a zero-filled tail (blocks a crash left unwritten) with a warning', async () => {
+    const dir = tempDir();
+    const server = await start(dir);
+    await withClient(server, async (client) => {
+      await client.db('app').collection('notes').insertOne({ n: 1 });
+    });
+    await server.stop();
+    fs.appendFileSync(path.join(dir, 'journal.bin'), Buffer.alloc(4096));
+    const warnings: string[] = [];
+    const restarted = await start(dir, {
+      warn: (message) => warnings.push(message),
+      info: () => undefined,
+    });
+    expect(warnings).toEqual([expect.stringContaining('zero-filled tail')]);
+    await withClient(restarted, async (client) => {
+      expect(await client.db('app').collection('notes').countDocuments({})).toBe(1);
+    });
+  });
+
   it('compacts the journal while running, keeping the latest state', async () => {
     const dir = tempDir();
     const server = await startEmbeddedMongo({
