@@ -1,6 +1,7 @@
 import { pino } from 'pino';
 import request from 'supertest';
 import { CookieJar, parseSetCookies } from '../../test/helpers/cookie-jar';
+import { HOSTILE_RETURN_PATHS } from '../../test/helpers/hostile-return-paths';
 import { callApi, startRenderTestEnv, uniqueEmail } from '../../test/helpers/render-test-env';
 import type { RenderTestEnv } from '../../test/helpers/render-test-env';
 import { createApp } from '../app';
@@ -110,6 +111,43 @@ describe('POST /auth/sign-in with HTTP Basic', () => {
   });
 });
 
+describe('cookies in production', () => {
+  it('are __Host- prefixed and Secure, and the session works with them', async () => {
+    const email = await signUpViaApi();
+    const { app } = env.appWith({ NODE_ENV: 'production', PUBLIC_ORIGIN: 'https://render.test' });
+    const res = await request(app)
+      .post('/auth/sign-in')
+      .set('Authorization', basic(email, PASSWORD))
+      .send({ rememberMe: true })
+      .expect(200);
+    const cookies = parseSetCookies(res.headers['set-cookie']);
+    expect(cookies.map((cookie) => cookie.name).sort()).toEqual([
+      '__Host-access_token',
+      '__Host-refresh_token',
+      '__Host-remember_me',
+    ]);
+    for (const cookie of cookies) {
+      expect(cookie.attributes).toEqual(
+        expect.objectContaining({ secure: true, httponly: true, samesite: 'Lax', path: '/' }),
+      );
+      // __Host- cookies must not name a domain.
+      expect(cookie.attributes.domain).toBeUndefined();
+      expect(cookie.attributes['max-age']).toBe('2592000');
+    }
+    const jar = new CookieJar();
+    jar.update(res.headers['set-cookie']);
+    const page = await request(app).get('/my-list').set('Cookie', jar.header()).expect(200);
+    expect(page.text).toContain('Ada Lovelace');
+    const signOut = await request(app)
+      .post('/auth/sign-out')
+      .set('Cookie', jar.header())
+      .set('Accept', 'application/json')
+      .expect(200);
+    jar.update(signOut.headers['set-cookie']);
+    expect(jar.names()).toEqual([]);
+  });
+});
+
 describe('POST /auth/sign-in with the fields as JSON', () => {
   it('answers { user } (not a redirect), rememberMe from the body', async () => {
     const email = await signUpViaApi();
@@ -144,14 +182,28 @@ describe('POST /auth/sign-in from the HTML form', () => {
     );
   });
 
-  it('never redirects off the site', async () => {
+  it('never redirects off the site, whatever the return path', async () => {
     const email = await signUpViaApi();
-    const res = await request(env.app)
-      .post('/auth/sign-in')
-      .type('form')
-      .send({ email, password: PASSWORD, returnTo: '//evil.example/' })
-      .expect(303);
-    expect(res.headers.location).toBe('/');
+    const site = env.config.publicOrigin;
+    for (const returnTo of HOSTILE_RETURN_PATHS) {
+      const page = await request(env.app)
+        .get(`/sign-in?returnTo=${encodeURIComponent(returnTo)}`)
+        .expect(200);
+      const field = /name="returnTo" value="([^"]*)"/.exec(page.text)?.[1] ?? '';
+      expect({ returnTo, origin: new URL(field, site).origin }).toEqual({ returnTo, origin: site });
+
+      const res = await request(env.app)
+        .post('/auth/sign-in')
+        .type('form')
+        .send({ email, password: PASSWORD, returnTo })
+        .expect(303);
+      const location = res.headers.location ?? '';
+      // Resolved the way the browser resolves the Location header.
+      expect({ returnTo, origin: new URL(location, site).origin }).toEqual({
+        returnTo,
+        origin: site,
+      });
+    }
   });
 
   it('shows the form again with one message on wrong credentials', async () => {

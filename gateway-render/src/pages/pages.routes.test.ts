@@ -1,7 +1,11 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { pino } from 'pino';
 import request from 'supertest';
 import { CookieJar } from '../../test/helpers/cookie-jar';
 import { callApi, startRenderTestEnv, uniqueEmail } from '../../test/helpers/render-test-env';
 import type { RenderTestEnv } from '../../test/helpers/render-test-env';
+import { createApp } from '../app';
 
 let env: RenderTestEnv;
 
@@ -85,6 +89,8 @@ describe('catalog page', () => {
   });
 });
 
+const HOSTILE_DESCRIPTION = '<img src=x onerror=alert(2)><script>alert(3)</script>';
+
 describe('embedded data', () => {
   it('cannot close the script element: a hostile title stays inert text', async () => {
     const hostile = '</script><script>alert(1)</script><!--';
@@ -98,7 +104,7 @@ describe('embedded data', () => {
             title: hostile,
             year: 2001,
             cover: 'https://covers.example.com/x.jpg',
-            description: 'A test of escaping.',
+            description: HOSTILE_DESCRIPTION,
             duration: 90,
             contentRating: 'PG',
             source: 'https://example.com/x',
@@ -114,6 +120,15 @@ describe('embedded data', () => {
     expect(res.text).not.toContain('<script>alert(1)');
     const state = stateOf(res.text) as Record<string, Record<string, unknown>>;
     expect(state[`Movie:${id}`]?.title).toBe(hostile);
+
+    // The movie's own page: title (also in <title>) and description are text, not markup.
+    const page = await request(env.app).get(`/movies/${id}`).expect(200);
+    expect(page.text).not.toContain('<script>alert(');
+    expect(page.text).not.toContain('<img src=x');
+    expect(page.text).toContain('&lt;img src=x onerror=alert(2)&gt;');
+    expect(page.text).toContain('<title>&lt;/script&gt;&lt;script&gt;alert(1)');
+    const pageState = stateOf(page.text) as Record<string, Record<string, unknown>>;
+    expect(pageState[`Movie:${id}`]?.description).toBe(HOSTILE_DESCRIPTION);
   });
 });
 
@@ -163,5 +178,38 @@ describe('unknown pages', () => {
     expect(res.text).toContain('<strong data-testid="viewer-name">Lost &lt;Person&gt;</strong>');
     expect(res.text).toContain('action="/auth/sign-out"');
     expect(res.text).not.toContain('href="/sign-in"');
+  });
+});
+
+describe('unexpected failures', () => {
+  it('are logged and answered with a masked 500, in development too', async () => {
+    // An "API" that answers 200 with something that is not GraphQL at all.
+    const garbage = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end('<html>SyntaxError: secret internals at Object.<anonymous> (/srv/x.ts:1:1)</html>');
+    });
+    await new Promise<void>((resolve) => garbage.listen(0, '127.0.0.1', resolve));
+    try {
+      const lines: string[] = [];
+      const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(line) });
+      const { port } = garbage.address() as AddressInfo;
+      const { config } = env.appWith({
+        NODE_ENV: 'development',
+        API_URL: `http://127.0.0.1:${port}/graphql`,
+      });
+      const app = createApp(config, { logger });
+
+      const res = await request(app).get('/').expect(500);
+      expect(res.text).toContain('Something went wrong on our side');
+      expect(res.text).not.toMatch(/secret internals|SyntaxError|Unexpected token|at .*:\d+:\d+/);
+      const json = await request(app).get('/').set('Accept', 'application/json').expect(500);
+      expect(json.body).toEqual({
+        error: { code: 'INTERNAL_SERVER_ERROR', message: expect.any(String) },
+      });
+      expect(JSON.stringify(json.body)).not.toMatch(/secret internals|SyntaxError|stack/);
+      expect(lines.some((line) => line.includes('request failed'))).toBe(true);
+    } finally {
+      garbage.close();
+    }
   });
 });

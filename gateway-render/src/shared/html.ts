@@ -11,6 +11,19 @@ export function escapeHtml(text: string): string {
 }
 
 /**
+ * The URL when it is an absolute http(s) URL, else null. Links built from stored data use it,
+ * so a `javascript:` or `data:` value that slipped past the API never becomes a clickable link.
+ */
+export function httpUrl(value: string): string | null {
+  try {
+    const { protocol } = new URL(value);
+    return protocol === 'http:' || protocol === 'https:' ? value : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
  * JSON safe inside `<script type="application/json">`: escaping every `<` means no
  * `</script>` or `<!--` in the data can end the element early (stored XSS through a title).
  */

@@ -1,3 +1,4 @@
+import { HOSTILE_RETURN_PATHS } from '../../test/helpers/hostile-return-paths';
 import { safeReturnTo, signInUrl } from './return-to';
 
 describe('safeReturnTo', () => {
@@ -19,6 +20,16 @@ describe('safeReturnTo', () => {
       '/'.padEnd(2001, 'a'),
     ]) {
       expect(safeReturnTo(value)).toBe('/');
+    }
+  });
+
+  it('never resolves to another origin, encoded or disguised', () => {
+    const site = 'https://movies.example';
+    for (const value of HOSTILE_RETURN_PATHS) {
+      const kept = safeReturnTo(value);
+      // Resolved the way a browser resolves a Location header.
+      expect({ value, origin: new URL(kept, site).origin }).toEqual({ value, origin: site });
+      expect(kept.startsWith('/')).toBe(true);
     }
   });
 

@@ -1,6 +1,7 @@
 import { useQuery } from '@apollo/client/react';
 import { MoviePageDocument } from '../../__generated__/graphql';
 import type { MoviePageQueryVariables } from '../../__generated__/graphql';
+import { httpUrl } from '../../shared/html';
 import { ListButton } from '../../shared/list-button';
 import { Cover, formatDuration } from '../../shared/movie-card';
 
@@ -9,6 +10,7 @@ export function MoviePage({ variables }: { variables: MoviePageQueryVariables })
   const { data } = useQuery(MoviePageDocument, { variables });
   const movie = data?.movie;
   if (!data || !movie) return <p>Loading…</p>;
+  const source = httpUrl(movie.source);
   return (
     <main className="movie-page">
       <Cover movie={movie} size="page" />
@@ -23,11 +25,13 @@ export function MoviePage({ variables }: { variables: MoviePageQueryVariables })
           ))}
         </ul>
         <p>{movie.description}</p>
-        <p>
-          <a href={movie.source} rel="noopener noreferrer nofollow">
-            Source
-          </a>
-        </p>
+        {source ? (
+          <p>
+            <a href={source} rel="noopener noreferrer nofollow">
+              Source
+            </a>
+          </p>
+        ) : null}
         {data.me ? (
           <ListButton
             movieId={movie.id}

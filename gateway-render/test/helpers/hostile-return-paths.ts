@@ -1,0 +1,21 @@
+/** Return paths an attacker might try, raw and as a browser or a form would decode them. */
+export const HOSTILE_RETURN_PATHS = [
+  '//evil.example',
+  '///evil.example',
+  '/\\evil.example',
+  '\\\\evil.example',
+  '/\t/evil.example',
+  '/\n/evil.example',
+  ' //evil.example',
+  'https://evil.example',
+  'http:evil.example',
+  'javascript:alert(1)',
+  'JavaScript:alert(1)',
+  '%2F%2Fevil.example',
+  '/%2F%2Fevil.example',
+  '/%5Cevil.example',
+  '/%2F/evil.example',
+  decodeURIComponent('%2F%2Fevil.example'),
+  decodeURIComponent('%2F%5Cevil.example'),
+  '/\u0000/evil.example',
+];
