@@ -1,5 +1,6 @@
 import { getModelForClass, modelOptions, prop } from '@typegoose/typegoose';
 import type { Types } from 'mongoose';
+import { SHA256_HEX } from '../shared/tokens';
 
 /** A client credential: only the SHA-256 of its token is stored (the token is shown once). */
 @modelOptions({ schemaOptions: { timestamps: true, collection: 'apikeys' } })
@@ -9,11 +10,17 @@ export class ApiKey {
   @prop({ required: true, trim: true, maxlength: 100 })
   name!: string;
 
-  @prop({ required: true, unique: true })
+  /** Hex SHA-256 of the token; the pattern keeps a raw token from ever being stored here. */
+  @prop({ required: true, unique: true, match: SHA256_HEX })
   tokenHash!: string;
 
   @prop({ type: () => [String], default: [] })
   scopes!: string[];
+
+  /** Set by `timestamps`. */
+  readonly createdAt!: Date;
+
+  readonly updatedAt!: Date;
 }
 
 export const ApiKeyModel = getModelForClass(ApiKey);

@@ -1,4 +1,5 @@
 import { getModelForClass, index, modelOptions, prop } from '@typegoose/typegoose';
+import { isURL } from 'class-validator';
 import type { Types } from 'mongoose';
 import { Directive, Field, ID, Int, ObjectType } from 'type-graphql';
 import { INHERIT_MAX_AGE } from '../shared/cache';
@@ -15,6 +16,13 @@ export const MOVIE_LIMITS = {
   tagMax: 50,
   tagsMax: 20,
 } as const;
+
+/** http(s) URLs only, as the inputs require: a `javascript:` cover must never reach a page. */
+const HTTP_URL = {
+  validator: (value: string) =>
+    isURL(value, { protocols: ['http', 'https'], require_protocol: true }),
+  message: '{PATH} must be an http(s) URL',
+};
 
 /** A catalog entry: the GraphQL type and the Typegoose model in one class. */
 @ObjectType()
@@ -36,7 +44,7 @@ export class Movie {
   year!: number;
 
   @Field()
-  @prop({ required: true })
+  @prop({ required: true, validate: HTTP_URL })
   cover!: string;
 
   @Field()
@@ -52,11 +60,12 @@ export class Movie {
   contentRating!: string;
 
   @Field()
-  @prop({ required: true })
+  @prop({ required: true, validate: HTTP_URL })
   source!: string;
 
   @Field(() => [String])
-  @prop({ type: () => [String], default: [] })
+  // maxlength applies to each tag (Typegoose puts it on the array's items).
+  @prop({ type: () => [String], default: [], maxlength: MOVIE_LIMITS.tagMax })
   tags!: string[];
 
   @Field(() => Date)

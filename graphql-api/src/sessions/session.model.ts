@@ -1,6 +1,7 @@
 import { getModelForClass, index, modelOptions, prop } from '@typegoose/typegoose';
 import type { Ref } from '@typegoose/typegoose';
 import type { Types } from 'mongoose';
+import { SHA256_HEX } from '../shared/tokens';
 import { User } from '../users';
 
 /** A signed-in device: holds the SHA-256 of its current refresh token, never the token. */
@@ -13,7 +14,8 @@ export class Session {
   @prop({ ref: () => User, required: true, index: true })
   user!: Ref<User>;
 
-  @prop({ required: true, unique: true })
+  /** Hex SHA-256 of the current refresh token (the pattern keeps a raw token out). */
+  @prop({ required: true, unique: true, match: SHA256_HEX })
   refreshTokenHash!: string;
 
   /** Hashes of refresh tokens already rotated away; presenting one again revokes the session. */
@@ -35,6 +37,11 @@ export class Session {
 
   @prop({ type: String, default: null, maxlength: 512 })
   userAgent!: string | null;
+
+  /** Set by `timestamps`. */
+  readonly createdAt!: Date;
+
+  readonly updatedAt!: Date;
 }
 
 export const SessionModel = getModelForClass(Session);

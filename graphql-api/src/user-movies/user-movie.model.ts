@@ -8,7 +8,7 @@ import { User } from '../users';
 /** A movie in a user's list. `movie` is resolved through the per-request DataLoader. */
 @ObjectType()
 @modelOptions({
-  schemaOptions: { timestamps: { createdAt: true, updatedAt: false }, collection: 'usermovies' },
+  schemaOptions: { timestamps: true, collection: 'usermovies' },
 })
 @index({ user: 1, movie: 1 }, { unique: true })
 // The list is read newest first, per user.
@@ -25,6 +25,9 @@ export class UserMovie {
 
   @Field(() => Date)
   readonly createdAt!: Date;
+
+  /** Moves when the same movie is added again (an idempotent add); not exposed. */
+  readonly updatedAt!: Date;
 }
 
 export const UserMovieModel = getModelForClass(UserMovie);

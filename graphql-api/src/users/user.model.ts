@@ -1,4 +1,5 @@
 import { getModelForClass, index, modelOptions, prop } from '@typegoose/typegoose';
+import { isEmail } from 'class-validator';
 import type { Types } from 'mongoose';
 import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
 
@@ -8,7 +9,13 @@ export enum AuthProvider {
 }
 registerEnumType(AuthProvider, { name: 'AuthProvider' });
 
-export const USER_LIMITS = { nameMin: 1, nameMax: 100, passwordMinBytes: 8, passwordMaxBytes: 72 };
+export const USER_LIMITS = {
+  nameMin: 1,
+  nameMax: 100,
+  emailMax: 254,
+  passwordMinBytes: 8,
+  passwordMaxBytes: 72,
+};
 
 /** A provider identity linked to a user; the subject is never exposed. */
 @modelOptions({ schemaOptions: { _id: false } })
@@ -41,8 +48,16 @@ export class User {
   })
   name!: string;
 
+  // Inputs validate first; the model is the last line of defence for every other writer (seed).
   @Field()
-  @prop({ required: true, unique: true, lowercase: true, trim: true })
+  @prop({
+    required: true,
+    unique: true,
+    lowercase: true,
+    trim: true,
+    maxlength: USER_LIMITS.emailMax,
+    validate: { validator: (value: string) => isEmail(value), message: 'email must be an email' },
+  })
   email!: string;
 
   /** argon2id; never read unless asked for with `+passwordHash`. */
