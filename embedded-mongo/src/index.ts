@@ -59,7 +59,7 @@ export async function startEmbeddedMongo(
   if (options.dataDir) {
     const dir = path.resolve(options.dataDir);
     fs.mkdirSync(dir, { recursive: true });
-    unlock = lockDataDir(dir);
+    unlock = await lockDataDir(dir);
     try {
       const file = path.join(dir, JOURNAL_FILE);
       const { records } = replayJournal(file, (record) => store.apply(record), logger);

@@ -34,13 +34,23 @@ function isHeld(file: string, pid: number): boolean {
 }
 
 /**
- * Takes the data directory's lock: two servers appending to one journal would interleave
- * records. A lock left by a process that no longer runs (a crash, a kill -9) is taken over.
- * Returns the function that releases it.
+ * How long to wait for another live process to let go of the lock: a server stopped with
+ * Ctrl-C flushes and releases it within moments, and the developer has often already typed
+ * the command again (or a file watcher restarted the API) by then.
  */
-export function lockDataDir(dir: string): () => void {
+const LOCK_WAIT_MS = 3000;
+const LOCK_POLL_MS = 100;
+
+/**
+ * Takes the data directory's lock: two servers appending to one journal would interleave
+ * records. A lock left by a process that no longer runs (a crash, a kill -9) is taken over;
+ * one held by another process that is still stopping is waited for, up to a few seconds.
+ * Resolves to the function that releases it.
+ */
+export async function lockDataDir(dir: string): Promise<() => void> {
   const file = path.join(dir, LOCK_FILE);
-  for (let attempt = 0; attempt < 2; attempt += 1) {
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  for (;;) {
     try {
       fs.writeFileSync(file, String(process.pid), { flag: 'wx' });
       heldByThisProcess.add(file);
@@ -50,15 +60,28 @@ export function lockDataDir(dir: string): () => void {
       };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const pid = Number(fs.readFileSync(file, 'utf8').trim());
-      if (isHeld(file, pid)) {
-        throw new DataDirLockedError(
-          `data directory ${dir} is in use by process ${pid} (${file}); stop that server or use ` +
-            `another --data-dir (if process ${pid} is not an embedded-mongo, delete ${file})`,
-        );
-      }
-      fs.rmSync(file, { force: true });
     }
+    const pid = readPid(file);
+    if (pid === undefined || !isHeld(file, pid)) {
+      fs.rmSync(file, { force: true });
+      continue;
+    }
+    if (pid === process.pid || Date.now() >= deadline) {
+      throw new DataDirLockedError(
+        `data directory ${dir} is in use by process ${pid} (${file}); stop that server or use ` +
+          `another --data-dir (if process ${pid} is not an embedded-mongo, delete ${file})`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, LOCK_POLL_MS));
   }
-  throw new DataDirLockedError(`could not take the lock ${file}`);
+}
+
+/** The pid in a lock file; undefined when it is unreadable or was removed meanwhile. */
+function readPid(file: string): number | undefined {
+  try {
+    return Number(fs.readFileSync(file, 'utf8').trim());
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
 }

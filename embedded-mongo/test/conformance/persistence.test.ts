@@ -1,4 +1,5 @@
 import { MongoClient } from 'mongodb';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -235,6 +236,26 @@ describe('embedded server only: one server per data directory', () => {
       ).rejects.toBeInstanceOf(DataDirLockedError);
       await fourth.stop();
     } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('embedded server only: restarting while the previous server is still stopping', () => {
+  it('waits for a live lock holder to exit instead of refusing at once', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'embedded-mongo-wait-'));
+    // Stands in for a server that is still flushing after Ctrl-C: alive briefly, then gone.
+    const holder = spawn(process.execPath, ['-e', 'setTimeout(() => undefined, 700)']);
+    try {
+      fs.writeFileSync(path.join(dir, 'embedded-mongo.lock'), String(holder.pid));
+      const server = await startEmbeddedMongo({ dataDir: dir, logger: silentLogger });
+      expect(holder.exitCode ?? holder.signalCode).not.toBeNull();
+      expect(fs.readFileSync(path.join(dir, 'embedded-mongo.lock'), 'utf8')).toBe(
+        String(process.pid),
+      );
+      await server.stop();
+    } finally {
+      holder.kill();
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
