@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError, findRepoRoot, loadConfig, readExampleEnv } from './config';
 
@@ -66,6 +67,12 @@ describe('loadConfig', () => {
     expect(message).toMatch(/ADMIN_PASSWORD still has the .env.example value/);
   });
 
+  it('refuses a short JWT secret in production', () => {
+    expect(problemsOf({ ...productionEnv, JWT_SECRET: 'short-secret' })).toMatch(
+      /JWT_SECRET must be at least 32 characters long/,
+    );
+  });
+
   it('does not fall back to example values in production', () => {
     const message = problemsOf({ NODE_ENV: 'production', MONGODB_URI: productionEnv.MONGODB_URI });
     expect(message).toMatch(/JWT_SECRET is required/);
@@ -121,6 +128,25 @@ describe('loadConfig', () => {
       'loopback, 10.0.0.0/8',
     );
     expect(loadConfig(base).trustProxy).toBe('loopback');
+  });
+
+  it('reads no variable that .env.example does not list', () => {
+    const text = readFileSync(path.join(findRepoRoot(), '.env.example'), 'utf8');
+    // Listed keys, including the commented-out optional ones (`# MONGODB_URI=...`).
+    const listed = new Set([...text.matchAll(/^#?\s*([A-Z][A-Z0-9_]*)=/gm)].map((m) => m[1]));
+    const read = new Set<string>();
+    const recording = (values: Record<string, string>): NodeJS.ProcessEnv =>
+      new Proxy(values, {
+        get(target, key) {
+          if (typeof key === 'string') read.add(key);
+          return target[key as string];
+        },
+      });
+    loadConfig(recording({}));
+    loadConfig(recording({ NODE_ENV: 'test', JWT_SECRET: strong('s') }));
+    loadConfig(recording({ ...productionEnv }));
+    expect(read.size).toBeGreaterThan(10);
+    expect([...read].filter((key) => !listed.has(key))).toEqual([]);
   });
 
   it('refuses an unknown NODE_ENV', () => {
