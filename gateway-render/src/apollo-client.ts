@@ -11,6 +11,11 @@ export interface ApiClientOptions {
    * proxies its TRUST_PROXY setting names.
    */
   clientIp?: string;
+  /**
+   * Aborts the call when it fires: the request's deadline, shared by all of its API calls so
+   * a page that needs several still answers (503 at worst) within one `apiTimeoutMs`.
+   */
+  deadline?: AbortSignal;
 }
 
 /**
@@ -27,8 +32,10 @@ export function createApiClient(
   if (options.accessToken) headers.authorization = `Bearer ${options.accessToken}`;
   if (options.clientIp) headers['x-forwarded-for'] = options.clientIp;
   const timedFetch: typeof fetch = (input, init) => {
-    const timeout = AbortSignal.timeout(config.apiTimeoutMs);
-    const signal = init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
+    const signals = [AbortSignal.timeout(config.apiTimeoutMs)];
+    if (options.deadline) signals.push(options.deadline);
+    if (init?.signal) signals.push(init.signal);
+    const signal = AbortSignal.any(signals);
     return fetch(input, { ...init, signal });
   };
   return new ApolloClient({

@@ -14,6 +14,7 @@ import { movieRoutes } from './pages/movie/movie.routes';
 import { myListRoutes } from './pages/my-list/my-list.routes';
 import { signInRoutes } from './pages/sign-in/sign-in.routes';
 import { signUpRoutes } from './pages/sign-up/sign-up.routes';
+import { apiDeadlineMiddleware } from './shared/api-call';
 import { ApiFailureError } from './shared/api-errors';
 import { errorHandler } from './shared/error-handler';
 import type { RouteDeps } from './shared/route-deps';
@@ -94,6 +95,7 @@ export function createApp(config: RenderConfig, options: CreateAppOptions = {}):
   app.use(express.urlencoded({ extended: false, limit: '16kb' }));
   app.use(express.json({ limit: '16kb' }));
   app.use(sameOriginMiddleware(config));
+  app.use(apiDeadlineMiddleware(config));
   app.use(passport.initialize());
   app.use(sessionMiddleware(config, deps.refresher));
 

@@ -1,12 +1,11 @@
 import type { NextFunction, Request, Response } from 'express';
 import { Router } from 'express';
 import type { AuthenticateOptions } from 'passport';
-import { createApiClient } from '../apollo-client';
 import { SignOutDocument } from '../__generated__/graphql';
 import type { ViewerFieldsFragment } from '../__generated__/graphql';
 import { renderSignInPage } from '../pages/sign-in/sign-in.routes';
 import { renderSignUpPage } from '../pages/sign-up/sign-up.routes';
-import { runMutation } from '../shared/api-call';
+import { apiClientFor, runMutation } from '../shared/api-call';
 import { ApiFailureError, classifyApiError } from '../shared/api-errors';
 import type { FieldErrors } from '../shared/api-errors';
 import { rateLimitedPage, sendErrorPage } from '../shared/error-pages';
@@ -112,7 +111,7 @@ export function authRoutes(deps: RouteDeps): Router {
       );
     };
     try {
-      await signUp(config, input, req.ip);
+      await signUp(apiClientFor(config, res, { anonymous: true }), input);
     } catch (error) {
       const failure = classifyApiError(error);
       if (failure.kind === 'bad-input') {
@@ -128,11 +127,11 @@ export function authRoutes(deps: RouteDeps): Router {
       throw new ApiFailureError(failure);
     }
     // The account exists now; signing in is what a person expects next.
-    const signedIn = await signIn(
-      config,
-      { email: input.email, password: input.password, rememberMe },
-      req.ip,
-    );
+    const signedIn = await signIn(apiClientFor(config, res, { anonymous: true }), {
+      email: input.email,
+      password: input.password,
+      rememberMe,
+    });
     setSessionCookies(res, config, signedIn.payload, rememberMe);
     if (json) return void res.status(201).json({ user: publicUser(signedIn.payload.user) });
     return res.redirect(303, returnTo);
@@ -142,7 +141,8 @@ export function authRoutes(deps: RouteDeps): Router {
     const { refreshToken } = requestSession(res);
     if (refreshToken) {
       try {
-        await runMutation(createApiClient(config), SignOutDocument, { refreshToken });
+        const client = apiClientFor(config, res, { anonymous: true });
+        await runMutation(client, SignOutDocument, { refreshToken });
       } catch (error) {
         // The browser forgets the tokens either way; an unreachable API only means the
         // session ends at its expiry instead of now.

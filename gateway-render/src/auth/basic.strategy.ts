@@ -1,6 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import { BasicStrategy } from 'passport-http';
 import type { RenderConfig } from '../config';
+import { apiClientFor } from '../shared/api-call';
 import type { ApiFailure } from '../shared/api-errors';
 import { classifyApiError } from '../shared/api-errors';
 import { readRememberMe, signIn } from './sign-in.service';
@@ -32,12 +33,15 @@ export function createBasicStrategy(config: RenderConfig): BasicStrategy {
     const rememberMe = readRememberMe(
       (req.body as Record<string, unknown> | undefined)?.rememberMe,
     );
-    signIn(config, { email, password: fullPassword(req, password), rememberMe }, req.ip).then(
+    const res = req.res;
+    if (!res) return done(new TypeError('Basic sign-in needs the response (express sets req.res)'));
+    const client = apiClientFor(config, res, { anonymous: true });
+    signIn(client, { email, password: fullPassword(req, password), rememberMe }).then(
       (signedIn) => done(null, signedIn),
       (error: unknown) => {
         const failure = classifyApiError(error);
         if (failure.kind === 'unavailable' || failure.kind === 'internal') return done(error);
-        if (req.res) req.res.locals.basicFailure = failure;
+        res.locals.basicFailure = failure;
         return done(null, false);
       },
     );

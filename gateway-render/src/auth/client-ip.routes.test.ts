@@ -1,7 +1,6 @@
-import { createServer } from 'node:http';
-import type { IncomingHttpHeaders, Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import request from 'supertest';
+import { startApiProxy } from '../../test/helpers/api-proxy';
+import type { ProxiedCall } from '../../test/helpers/api-proxy';
 import { callApi, startRenderTestEnv, uniqueEmail } from '../../test/helpers/render-test-env';
 import type { RenderTestEnv } from '../../test/helpers/render-test-env';
 
@@ -10,45 +9,19 @@ import type { RenderTestEnv } from '../../test/helpers/render-test-env';
 // recording pass-through in front of the real API shows what the API receives.
 
 let env: RenderTestEnv;
-let proxy: Server;
+let proxy: Awaited<ReturnType<typeof startApiProxy>>;
 let proxyUrl: string;
-const seen: Array<{ operation: string; headers: IncomingHttpHeaders }> = [];
+let seen: ProxiedCall[];
 
 beforeAll(async () => {
   env = await startRenderTestEnv({}, { seedMovies: false });
-  proxy = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks);
-      const operation = String(
-        (JSON.parse(body.toString('utf8')) as { operationName?: string }).operationName,
-      );
-      seen.push({ operation, headers: req.headers });
-      const headers: Record<string, string> = {};
-      for (const [name, value] of Object.entries(req.headers)) {
-        if (typeof value === 'string' && name !== 'host' && name !== 'content-length') {
-          headers[name] = value;
-        }
-      }
-      fetch(env.api.url, { method: req.method, headers, body })
-        .then(async (apiResponse) => {
-          res.writeHead(apiResponse.status, {
-            'content-type': apiResponse.headers.get('content-type') ?? 'application/json',
-          });
-          res.end(Buffer.from(await apiResponse.arrayBuffer()));
-        })
-        .catch(() => {
-          res.writeHead(502).end();
-        });
-    });
-  });
-  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
-  proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}/graphql`;
+  proxy = await startApiProxy(env.api.url);
+  proxyUrl = proxy.url;
+  seen = proxy.calls;
 });
 
 afterAll(async () => {
-  await new Promise<void>((resolve) => proxy.close(() => resolve()));
+  await proxy.close();
   await env.stop();
 });
 

@@ -3,6 +3,7 @@ import type { Request } from 'express';
 import { Strategy as GoogleStrategy } from 'passport-google-oauth20';
 import type { StateStore } from 'passport-oauth2';
 import type { GoogleConfig, RenderConfig } from '../config';
+import { apiClientFor } from '../shared/api-call';
 import { classifyApiError } from '../shared/api-errors';
 import { safeReturnTo } from '../shared/return-to';
 import { baseCookieOptions, cookieNames } from './cookies';
@@ -133,18 +134,17 @@ export function createGoogleStrategy(config: RenderConfig, google: GoogleConfig)
       const name = typeof info.name === 'string' && info.name.trim() ? info.name.trim() : email;
       const emailVerified = info.email_verified === true || info.email_verified === 'true';
       const rememberMe = verifiedGoogleState(req)?.rememberMe ?? false;
-      signProvider(
-        config,
-        {
-          provider: 'GOOGLE',
-          subject,
-          email,
-          emailVerified,
-          name: name.slice(0, 100),
-          rememberMe,
-        },
-        req.ip,
-      ).then(
+      const res = req.res;
+      if (!res)
+        return done(new TypeError('Google sign-in needs the response (express sets req.res)'));
+      signProvider(apiClientFor(config, res, { anonymous: true }), {
+        provider: 'GOOGLE',
+        subject,
+        email,
+        emailVerified,
+        name: name.slice(0, 100),
+        rememberMe,
+      }).then(
         (signedIn) => done(null, signedIn),
         (error: unknown) => {
           const failure = classifyApiError(error);

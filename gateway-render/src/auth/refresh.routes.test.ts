@@ -2,6 +2,7 @@ import { createServer } from 'node:net';
 import type { AddressInfo, Server } from 'node:net';
 import { SignJWT, decodeJwt } from 'jose';
 import request from 'supertest';
+import { startApiProxy } from '../../test/helpers/api-proxy';
 import { CookieJar, parseSetCookies } from '../../test/helpers/cookie-jar';
 import { callApi, startRenderTestEnv, uniqueEmail } from '../../test/helpers/render-test-env';
 import type { RenderTestEnv } from '../../test/helpers/render-test-env';
@@ -146,6 +147,27 @@ describe('the API down', () => {
     expect(res.headers['set-cookie']).toBeUndefined();
     // The header still says who is signed in (from the kept cookie, not the API).
     expect(res.text).toContain('<strong data-testid="viewer-name">Refresh Tester</strong>');
+  });
+
+  it('gives all API calls of a request ONE deadline (a slow API still gets the 503 in time)', async () => {
+    // Each call alone fits in API_TIMEOUT_MS; the refresh and the page query together do not.
+    const slow = await startApiProxy(env.api.url, { delayMs: 1200 });
+    try {
+      const jar = await signedInJar();
+      await expire(jar);
+      const oldRefresh = jar.get('refresh_token');
+      const { app } = env.appWith({ API_URL: slow.url, API_TIMEOUT_MS: '2000' });
+      const res = await request(app).get('/').set('Cookie', jar.header()).expect(503);
+      expect(slow.calls.map((call) => call.operation)).toEqual(['RefreshSession', 'Catalog']);
+      // The refresh went through, so the rotated tokens come with the 503 (the old refresh
+      // token is spent): the person stays signed in.
+      jar.update(res.headers['set-cookie']);
+      expect(jar.get('refresh_token')).not.toBe(oldRefresh);
+      const page = await request(env.app).get('/my-list').set('Cookie', jar.header()).expect(200);
+      expect(page.text).toContain('Refresh Tester');
+    } finally {
+      await slow.close();
+    }
   });
 
   it('answers 503 for an anonymous page', async () => {

@@ -1,5 +1,4 @@
-import { createApiClient } from '../apollo-client';
-import type { RenderConfig } from '../config';
+import type { ApolloClient } from '@apollo/client';
 import { SignInDocument, SignProviderDocument, SignUpDocument } from '../__generated__/graphql';
 import type {
   AuthPayloadFieldsFragment,
@@ -15,31 +14,27 @@ export interface SignedIn {
   rememberMe: boolean;
 }
 
+/** The API's `signIn`, through the request's (anonymous) client. */
 export async function signIn(
-  config: RenderConfig,
+  client: ApolloClient,
   input: { email: string; password: string; rememberMe: boolean },
-  clientIp: string | undefined,
 ): Promise<SignedIn> {
-  const client = createApiClient(config, { clientIp });
   const data = await runMutation(client, SignInDocument, { input });
   return { payload: data.signIn, rememberMe: input.rememberMe };
 }
 
 export async function signUp(
-  config: RenderConfig,
+  client: ApolloClient,
   input: SignUpInput,
-  clientIp: string | undefined,
 ): Promise<ViewerFieldsFragment> {
-  const data = await runMutation(createApiClient(config, { clientIp }), SignUpDocument, { input });
+  const data = await runMutation(client, SignUpDocument, { input });
   return data.signUp;
 }
 
 export async function signProvider(
-  config: RenderConfig,
+  client: ApolloClient,
   input: SignProviderInput,
-  clientIp: string | undefined,
 ): Promise<SignedIn> {
-  const client = createApiClient(config, { clientIp });
   const data = await runMutation(client, SignProviderDocument, { input });
   return { payload: data.signProvider, rememberMe: input.rememberMe ?? false };
 }

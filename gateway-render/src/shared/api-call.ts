@@ -1,15 +1,36 @@
 import type { ApolloClient, OperationVariables, TypedDocumentNode } from '@apollo/client';
-import type { Response } from 'express';
+import type { RequestHandler, Response } from 'express';
 import { createApiClient } from '../apollo-client';
 import { requestSession } from '../auth/refresh';
 import type { RenderConfig } from '../config';
 import { ApiFailureError, classifyApiError } from './api-errors';
 
-/** The request's own Apollo Client, acting as the signed-in person when there is one. */
-export function apiClientFor(config: RenderConfig, res: Response): ApolloClient {
+/**
+ * Starts each request's API deadline: all of its API calls together get `apiTimeoutMs`, so a
+ * slow API gives the 503 page within that time even when a request makes several calls
+ * (a refresh and the page query, a sign-up and its sign-in). Nothing is retried.
+ */
+export function apiDeadlineMiddleware(config: RenderConfig): RequestHandler {
+  return (_req, res, next) => {
+    res.locals.apiDeadline = AbortSignal.timeout(config.apiTimeoutMs);
+    next();
+  };
+}
+
+/**
+ * The request's own Apollo Client: it carries the browser's address and the request's
+ * deadline, and acts as the signed-in person when there is one, unless `anonymous` (sign-in,
+ * sign-up and sign-out calls, which act with the API key alone).
+ */
+export function apiClientFor(
+  config: RenderConfig,
+  res: Response,
+  options: { anonymous?: boolean } = {},
+): ApolloClient {
   return createApiClient(config, {
-    accessToken: requestSession(res).accessToken,
+    accessToken: options.anonymous ? undefined : requestSession(res).accessToken,
     clientIp: res.req.ip,
+    deadline: res.locals.apiDeadline as AbortSignal | undefined,
   });
 }
 
