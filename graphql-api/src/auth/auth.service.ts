@@ -45,24 +45,12 @@ export class AuthService {
     if (!user || !valid) throw unauthenticated(INVALID_CREDENTIALS);
     await this.limiter.succeeded(email, meta.ip);
     const { passwordHash: _omit, ...publicUser } = user;
-    const session = await this.sessions.create({
-      userId: user._id,
-      rememberMe: input.rememberMe,
-      keyScopes: meta.keyScopes,
-      userAgent: meta.userAgent,
-    });
-    return this.issue(publicUser, session);
+    return this.startSession(publicUser, input.rememberMe, meta);
   }
 
   async signProvider(input: SignProviderInput, meta: SignInMeta): Promise<AuthPayload> {
     const user = await this.users.findOrCreateByProvider(input);
-    const session = await this.sessions.create({
-      userId: user._id,
-      rememberMe: input.rememberMe,
-      keyScopes: meta.keyScopes,
-      userAgent: meta.userAgent,
-    });
-    return this.issue(user, session);
+    return this.startSession(user, input.rememberMe, meta);
   }
 
   /** New access and refresh tokens; the scopes follow the user's current admin flag. */
@@ -75,6 +63,21 @@ export class AuthService {
 
   signOut(refreshToken: string): Promise<boolean> {
     return this.sessions.revokeByRefreshToken(refreshToken);
+  }
+
+  /** A new session for a signed-in user (its refresh token stored hashed) and its tokens. */
+  private async startSession(
+    user: User,
+    rememberMe: boolean,
+    meta: SignInMeta,
+  ): Promise<AuthPayload> {
+    const session = await this.sessions.create({
+      userId: user._id,
+      rememberMe,
+      keyScopes: meta.keyScopes,
+      userAgent: meta.userAgent,
+    });
+    return this.issue(user, session);
   }
 
   private async issue(user: User, { session, refreshToken }: IssuedSession): Promise<AuthPayload> {

@@ -1,5 +1,5 @@
 export { Movie, MovieModel, MOVIE_LIMITS } from './movie.model';
-export { MovieConnection, MovieEdge } from './movie.connection';
+export { MovieConnection } from './movie.connection';
 export { CreateMovieInput, MovieFilter, UpdateMovieInput } from './movie.inputs';
 export { MovieService } from './movie.service';
 export type { MovieServiceHooks } from './movie.service';

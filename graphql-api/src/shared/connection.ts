@@ -1,5 +1,6 @@
 import { IsInt, Max, Min } from 'class-validator';
 import { ArgsType, Directive, Field, Int, ObjectType } from 'type-graphql';
+import type { ClassType } from 'type-graphql';
 import { INHERIT_MAX_AGE } from './cache';
 import { badUserInput } from './errors';
 
@@ -15,6 +16,71 @@ export class PageInfo {
 
   @Field()
   hasNextPage!: boolean;
+}
+
+/** One edge of a connection: the node and the cursor to continue after it. */
+export interface Edge<TNode> {
+  cursor: string;
+  node: TNode;
+}
+
+/** A page of a connection; `totalCount()` runs its count query only when the field is selected. */
+export interface Connection<TNode> {
+  edges: Edge<TNode>[];
+  pageInfo: PageInfo;
+  totalCount(): Promise<number>;
+}
+
+/**
+ * The `<Name>Edge` and `<Name>Connection` object types of a Relay-style connection over `node`.
+ * `inheritMaxAge`: the catalog's types take the cache hint of the field that returned them.
+ */
+export function createConnectionType<TNode extends object>(
+  node: ClassType<TNode>,
+  name: string,
+  options: { inheritMaxAge?: boolean } = {},
+): new (
+  edges: Edge<TNode>[],
+  pageInfo: PageInfo,
+  countTotal: () => Promise<number>,
+) => Connection<TNode> {
+  @ObjectType(`${name}Edge`)
+  class EdgeType implements Edge<TNode> {
+    @Field()
+    cursor!: string;
+
+    @Field(() => node)
+    node!: TNode;
+  }
+
+  @ObjectType(`${name}Connection`)
+  class ConnectionType implements Connection<TNode> {
+    @Field(() => [EdgeType])
+    edges: Edge<TNode>[];
+
+    @Field(() => PageInfo)
+    pageInfo: PageInfo;
+
+    constructor(
+      edges: Edge<TNode>[],
+      pageInfo: PageInfo,
+      private readonly countTotal: () => Promise<number>,
+    ) {
+      this.edges = edges;
+      this.pageInfo = pageInfo;
+    }
+
+    @Field(() => Int)
+    totalCount(): Promise<number> {
+      return this.countTotal();
+    }
+  }
+
+  if (options.inheritMaxAge) {
+    Directive(INHERIT_MAX_AGE)(EdgeType);
+    Directive(INHERIT_MAX_AGE)(ConnectionType);
+  }
+  return ConnectionType;
 }
 
 /** `first` and `after` of every connection field; validated like any input. */

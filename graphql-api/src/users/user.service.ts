@@ -58,7 +58,10 @@ export class UserService {
     }
   }
 
-  /** Makes the given user an admin with this password (seed); creates it when missing. */
+  /**
+   * The seed's admin: an existing user with this e-mail becomes an admin (its password is left
+   * alone, so a changed password survives restarts); a missing one is created with this hash.
+   */
   async ensureAdmin(input: { name: string; email: string; passwordHash: string }): Promise<{
     user: User;
     created: boolean;
