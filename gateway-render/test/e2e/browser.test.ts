@@ -280,7 +280,7 @@ describeInBrowser('in headless Chromium', () => {
     }
   });
 
-  it('signs in with the plain form when JavaScript is off', async () => {
+  it('works with plain forms and links when JavaScript is off', async () => {
     const email = uniqueEmail('nojs');
     const noJs = await newContext(false);
     const page = await noJs.newPage();
@@ -292,6 +292,31 @@ describeInBrowser('in headless Chromium', () => {
       await page.click('button:has-text("Sign up")');
       await page.waitForURL(`${server.origin}/`);
       await expectText(page, '[data-testid="viewer-name"]', 'No Script');
+
+      // Filter (a plain link), add (a form post that comes back to the same filtered page).
+      const tagLink = page.locator('.tag-filters a').first();
+      const tag = (await tagLink.textContent()) ?? '';
+      await tagLink.click();
+      await page.waitForURL((url) => url.searchParams.get('tag') === tag);
+      const card = page.locator('.movie-card').first();
+      const movieId = (await card.getAttribute('data-movie-id')) ?? '';
+      await card.locator('button:has-text("Add to my list")').click();
+      await page.waitForURL((url) => url.searchParams.get('tag') === tag);
+      await page
+        .locator(`.movie-card[data-movie-id="${movieId}"] button:has-text("Remove from my list")`)
+        .waitFor();
+
+      // The list, a removal, and signing out, all by full page loads.
+      await page.click('nav a:has-text("My list")');
+      await page.waitForURL(`${server.origin}/my-list`);
+      await page
+        .locator(`.movie-card[data-movie-id="${movieId}"] button:has-text("Remove from my list")`)
+        .click();
+      await page.waitForSelector('text=Your list is empty');
+      await page.click('button:has-text("Sign out")');
+      await page.waitForURL(`${server.origin}/`);
+      await page.waitForSelector('a[href="/sign-in"]');
+      expect(await noJs.cookies(server.origin)).toEqual([]);
     } finally {
       await noJs.close();
     }
