@@ -5,6 +5,7 @@ import { collectPathValues } from '../query/documents';
 import { findDocuments } from '../query/find';
 import {
   collectionName,
+  cursorBatchSize,
   existingCollection,
   namespace,
   optionalArray,
@@ -28,8 +29,7 @@ const aggregate: CommandHandler = (command, context) => {
       "BSON field 'pipeline' is missing but a required field",
     );
   }
-  const cursor = optionalDoc(command, 'cursor');
-  if (!cursor) {
+  if (!optionalDoc(command, 'cursor')) {
     throw new MongoCommandError(
       'FailedToParse',
       "The 'cursor' option is required, except for aggregate with the explain argument",
@@ -38,12 +38,9 @@ const aggregate: CommandHandler = (command, context) => {
   const docs = runAggregation(existingCollection(context, name), pipeline, (foreign) =>
     existingCollection(context, foreign),
   );
-  return context.cursors.create(
-    namespace(context, name),
-    docs,
-    optionalNumber(cursor, 'batchSize'),
-    false,
-  );
+  return context.cursors.create(namespace(context, name), docs, {
+    batchSize: cursorBatchSize(command),
+  });
 };
 
 /** `count` (estimatedDocumentCount and the legacy count helper). */

@@ -68,6 +68,12 @@ export function requireArrayOfDocs(command: Doc, field: string): Doc[] {
   return value;
 }
 
+/** The `cursor: { batchSize }` option of aggregate, listCollections and listIndexes. */
+export function cursorBatchSize(command: Doc): number | undefined {
+  const cursor = optionalDoc(command, 'cursor');
+  return cursor ? optionalNumber(cursor, 'batchSize') : undefined;
+}
+
 export function toLong(value: unknown, field: string): Long {
   if (value instanceof Long) return value;
   if (typeof value === 'number' && Number.isInteger(value)) return Long.fromNumber(value);

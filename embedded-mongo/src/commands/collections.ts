@@ -3,7 +3,7 @@ import { MongoCommandError } from '../errors';
 import type { Doc } from '../query/documents';
 import { MINGO_OPTIONS } from '../query/mingo-options';
 import { ID_INDEX_SPEC } from '../storage/collection';
-import { collectionName, namespace, optionalDoc } from './arguments';
+import { collectionName, cursorBatchSize, namespace, optionalDoc } from './arguments';
 import type { CommandHandler } from './context';
 
 const IGNORED_CREATE_OPTIONS = new Set([
@@ -62,7 +62,10 @@ const listCollections: CommandHandler = (command, context) => {
     const query = new Query(filter, MINGO_OPTIONS);
     entries = entries.filter((entry) => query.test(entry));
   }
-  return context.cursors.create(`${context.db}.$cmd.listCollections`, entries, undefined, true);
+  // A real cursor, not a single batch: a database may hold more than one batch of collections.
+  return context.cursors.create(`${context.db}.$cmd.listCollections`, entries, {
+    batchSize: cursorBatchSize(command),
+  });
 };
 
 const listDatabases: CommandHandler = (command, context) => {

@@ -9,6 +9,17 @@ interface OpenCursor {
   docs: Doc[];
   position: number;
   lastUsed: number;
+  /** `noCursorTimeout`: never closed for being idle. */
+  noTimeout: boolean;
+}
+
+/** How a cursor's first batch is cut and how long the rest is kept. */
+export interface CursorOptions {
+  /** Documents in the first batch: default 101; 0 answers none and keeps the cursor open. */
+  batchSize?: number;
+  /** Answer one batch and close the cursor (`singleBatch`, a negative `limit`). */
+  singleBatch?: boolean;
+  noTimeout?: boolean;
 }
 
 const DEFAULT_FIRST_BATCH = 101;
@@ -29,19 +40,21 @@ export class CursorManager {
   private nextId = 1n;
 
   /** Opens a cursor over `docs`, answering the first batch (id 0 when nothing is left). */
-  create(
-    ns: string,
-    docs: Doc[],
-    batchSize: number | undefined,
-    singleBatch: boolean,
-  ): CursorReply {
+  create(ns: string, docs: Doc[], options: CursorOptions = {}): CursorReply {
+    const { batchSize } = options;
     // batchSize 0 asks for an open cursor and an empty first batch (takeBatch reads 0 as "all").
     const first = batchSize === 0 ? [] : takeBatch(docs, 0, batchSize ?? DEFAULT_FIRST_BATCH);
     let id = Long.ZERO;
-    if (!singleBatch && first.length < docs.length) {
+    if (options.singleBatch !== true && first.length < docs.length) {
       const key = this.nextId;
       this.nextId += 1n;
-      this.open.set(key.toString(), { ns, docs, position: first.length, lastUsed: Date.now() });
+      this.open.set(key.toString(), {
+        ns,
+        docs,
+        position: first.length,
+        lastUsed: Date.now(),
+        noTimeout: options.noTimeout === true,
+      });
       id = Long.fromBigInt(key);
     }
     return { cursor: { id, ns, firstBatch: first }, ok: 1 };
@@ -84,7 +97,7 @@ export class CursorManager {
   sweep(timeoutMs: number, now = Date.now()): number {
     let closed = 0;
     for (const [key, cursor] of this.open) {
-      if (now - cursor.lastUsed > timeoutMs) {
+      if (!cursor.noTimeout && now - cursor.lastUsed > timeoutMs) {
         this.open.delete(key);
         closed += 1;
       }

@@ -38,7 +38,11 @@ const find: CommandHandler = (command, context) => {
   // A negative limit is the legacy way of asking for a single batch.
   const singleBatch = command.singleBatch === true || limit < 0;
   const firstBatchSize = batchSize ?? (limit !== 0 ? Math.abs(limit) : undefined);
-  return context.cursors.create(namespace(context, name), docs, firstBatchSize, singleBatch);
+  return context.cursors.create(namespace(context, name), docs, {
+    batchSize: firstBatchSize,
+    singleBatch,
+    noTimeout: command.noCursorTimeout === true,
+  });
 };
 
 const getMore: CommandHandler = (command, context) => {

@@ -4,7 +4,7 @@ import { isPlainObject } from '../query/documents';
 import type { Collection } from '../storage/collection';
 import { normalizeIndexSpec, sameIndexOptions } from '../storage/indexes';
 import { canonicalKey } from '../storage/keys';
-import { collectionName, namespace, requireArrayOfDocs } from './arguments';
+import { collectionName, cursorBatchSize, namespace, requireArrayOfDocs } from './arguments';
 import type { CommandHandler } from './context';
 
 const createIndexes: CommandHandler = (command, context) => {
@@ -60,7 +60,9 @@ function requireCollection(context: Parameters<CommandHandler>[1], name: string)
 const listIndexes: CommandHandler = (command, context) => {
   const name = collectionName(command, 'listIndexes');
   const coll = requireCollection(context, name);
-  return context.cursors.create(namespace(context, name), coll.indexSpecs(), undefined, true);
+  return context.cursors.create(namespace(context, name), coll.indexSpecs(), {
+    batchSize: cursorBatchSize(command),
+  });
 };
 
 const dropIndexes: CommandHandler = (command, context) => {

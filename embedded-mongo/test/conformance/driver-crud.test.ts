@@ -338,6 +338,18 @@ describe('CRUD through the official driver', () => {
     expect(await coll.countDocuments({ small: 42 })).toBe(1);
   });
 
+  it('lists every collection of a database, beyond one default batch of 101', async () => {
+    const many = client.db(uniqueDbName('many_colls'));
+    try {
+      const names = Array.from({ length: 120 }, (_, i) => `c${String(i).padStart(3, '0')}`);
+      for (const name of names) await many.createCollection(name);
+      const listed = await many.listCollections({}, { nameOnly: true }).toArray();
+      expect(listed.map((c) => c.name).sort()).toEqual(names);
+    } finally {
+      await many.dropDatabase();
+    }
+  });
+
   it('creates, lists and drops collections and databases', async () => {
     const other = client.db(uniqueDbName('admin_ops'));
     await other.createCollection('c1');

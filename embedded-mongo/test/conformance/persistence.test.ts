@@ -281,6 +281,10 @@ describe('embedded server only: idle cursors time out', () => {
           code: 43,
         },
       );
+      const kept = await db.command({ find: 'c', filter: {}, batchSize: 2, noCursorTimeout: true });
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      const more = await db.command({ getMore: kept.cursor.id, collection: 'c' });
+      expect(more.cursor.nextBatch).toHaveLength(8);
     } finally {
       await client.close();
       await server.stop();
