@@ -276,6 +276,17 @@ describe('CRUD through the official driver', () => {
       { sku: 'b', qty: 1051 },
       { sku: 'c', qty: 1010 },
     ]);
+    // findAndModify carries arrayFilters too.
+    const marked = await coll.findOneAndUpdate(
+      { _id: insertedId },
+      { $set: { 'items.$[first].first': true } },
+      { arrayFilters: [{ 'first.sku': 'a' }], returnDocument: 'after' },
+    );
+    expect(marked?.items).toEqual([
+      { sku: 'a', qty: 2, first: true },
+      { sku: 'b', qty: 1051 },
+      { sku: 'c', qty: 1010 },
+    ]);
   });
 
   it('applies pipeline-style updates', async () => {
