@@ -43,6 +43,15 @@ interface AuthData {
   user: { id: string; email: string; isAdmin: boolean };
 }
 
+/** One signIn through the public key from a given client IP (what the rate limits count). */
+const attemptSignIn = (email: string, password: string, ip: string) =>
+  execute<{ signIn: AuthData }>(
+    api,
+    SIGN_IN,
+    { input: { email, password } },
+    { apiKey: api.publicApiKey, ip },
+  );
+
 describe('signUp', () => {
   it('creates a password user with a lower-cased e-mail and an argon2id hash', async () => {
     const email = `${unique('New')}@Example.com`;
@@ -226,12 +235,7 @@ describe('signIn', () => {
 
   it('gives the same UNAUTHENTICATED error for an unknown e-mail and a wrong password', async () => {
     const user = await createUser(api);
-    const wrongPassword = await execute(
-      api,
-      SIGN_IN,
-      { input: { email: user.email, password: 'wrong password' } },
-      { apiKey: api.publicApiKey, ip: '10.1.0.1' },
-    );
+    const wrongPassword = await attemptSignIn(user.email, 'wrong password', '10.1.0.1');
     const unknownEmail = await execute(
       api,
       SIGN_IN,
@@ -274,24 +278,14 @@ describe('signIn', () => {
       );
       expect(errorCode(result)).toBe('UNAUTHENTICATED');
     }
-    const blocked = await execute(
-      api,
-      SIGN_IN,
-      { input: { email: user.email, password: user.password } },
-      { apiKey: api.publicApiKey, ip: '10.2.1.1' },
-    );
+    const blocked = await attemptSignIn(user.email, user.password, '10.2.1.1');
     expect(errorCode(blocked)).toBe('RATE_LIMITED');
     const retryAfter = firstError(blocked).extensions?.retryAfter as number;
     expect(retryAfter).toBeGreaterThan(0);
     expect(retryAfter).toBeLessThanOrEqual(15 * 60);
     // Another e-mail from the same place is not affected.
     const other = await createUser(api);
-    const fine = await execute(
-      api,
-      SIGN_IN,
-      { input: { email: other.email, password: other.password } },
-      { apiKey: api.publicApiKey, ip: '10.2.1.1' },
-    );
+    const fine = await attemptSignIn(other.email, other.password, '10.2.1.1');
     expect(fine.errors).toBeUndefined();
   });
 
@@ -319,12 +313,7 @@ describe('signIn', () => {
       );
       expect(errorCode(result)).toBe('UNAUTHENTICATED');
     }
-    const blocked = await execute(
-      api,
-      SIGN_IN,
-      { input: { email: user.email, password: user.password } },
-      { apiKey: api.publicApiKey, ip: '10.3.0.3' },
-    );
+    const blocked = await attemptSignIn(user.email, user.password, '10.3.0.3');
     expect(errorCode(blocked)).toBe('RATE_LIMITED');
   });
 
@@ -343,12 +332,7 @@ describe('signIn', () => {
     const codes = results.map((result) => errorCode(result));
     expect(codes.filter((code) => code === 'UNAUTHENTICATED')).toHaveLength(10);
     expect(codes.filter((code) => code === 'RATE_LIMITED')).toHaveLength(10);
-    const blocked = await execute(
-      api,
-      SIGN_IN,
-      { input: { email: user.email, password: user.password } },
-      { apiKey: api.publicApiKey, ip: '10.5.1.1' },
-    );
+    const blocked = await attemptSignIn(user.email, user.password, '10.5.1.1');
     expect(errorCode(blocked)).toBe('RATE_LIMITED');
   });
 
@@ -385,12 +369,7 @@ describe('signIn', () => {
     const ip = '10.7.0.1';
     const user = await createUser(api);
     for (let attempt = 0; attempt < 105; attempt += 1) {
-      const result = await execute(
-        api,
-        SIGN_IN,
-        { input: { email: user.email, password: user.password } },
-        { apiKey: api.publicApiKey, ip },
-      );
+      const result = await attemptSignIn(user.email, user.password, ip);
       expect(result.errors).toBeUndefined();
     }
   });
@@ -407,19 +386,9 @@ describe('signIn', () => {
       expect(errorCode(result)).toBe('UNAUTHENTICATED');
     }
     const user = await createUser(api);
-    const blocked = await execute(
-      api,
-      SIGN_IN,
-      { input: { email: user.email, password: user.password } },
-      { apiKey: api.publicApiKey, ip },
-    );
+    const blocked = await attemptSignIn(user.email, user.password, ip);
     expect(errorCode(blocked)).toBe('RATE_LIMITED');
-    const elsewhere = await execute(
-      api,
-      SIGN_IN,
-      { input: { email: user.email, password: user.password } },
-      { apiKey: api.publicApiKey, ip: '10.4.0.2' },
-    );
+    const elsewhere = await attemptSignIn(user.email, user.password, '10.4.0.2');
     expect(elsewhere.errors).toBeUndefined();
   });
 
