@@ -166,6 +166,15 @@ describe('HTTP', () => {
     expect(response.body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
   });
 
+  it('sends no stack trace with expected errors either, even in development', async () => {
+    const response = await post(
+      { query: '{ movies(first: 500) { totalCount } }' },
+      { 'X-API-Key': api.publicApiKey },
+    );
+    expect(response.body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
+    expect(response.text).not.toMatch(/stacktrace|exception|\.ts:\d+/);
+  });
+
   it('answers malformed JSON with 400 and no stack trace', async () => {
     const response = await request(api.api.app)
       .post('/graphql')

@@ -2,7 +2,9 @@ import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { errorCode, execute, firstError, startApi } from '../../test/execute-operation';
 import { createSignedInUser, createUser, TEST_PASSWORD, unique } from '../../test/factories';
 import { createApp } from '../app';
+import { SessionModel } from '../sessions';
 import { Scope } from '../shared/scopes';
+import { hashToken } from '../shared/tokens';
 import type { TestApi } from '../testing';
 import { UserModel } from '../users';
 
@@ -572,6 +574,12 @@ describe('refreshSession and signOut', () => {
     expect(refreshed.errors).toBeUndefined();
     const next = refreshed.data?.refreshSession;
     expect(next?.refreshToken).not.toBe(auth.refreshToken);
+    // Only hashes are stored: the current one is the new token's, the old one is history.
+    const session = await SessionModel.findOne({
+      refreshTokenHash: hashToken(next?.refreshToken ?? ''),
+    }).lean();
+    expect(session?.previousTokenHashes).toEqual([hashToken(auth.refreshToken)]);
+    expect(await SessionModel.exists({ refreshTokenHash: next?.refreshToken })).toBeNull();
     const me = await execute<{ me: { id: string } }>(
       api,
       ME,

@@ -236,6 +236,28 @@ describe('addUserMovie and removeUserMovie', () => {
     expect(await UserMovieModel.countDocuments({ user: user._id })).toBe(0);
   });
 
+  it('leaves no dangling entry when the movie is deleted while it is being added', async () => {
+    const { token, user } = await createSignedInUser(api);
+    const movie = await createMovie(api);
+    await api.api.services.movies.delete(movie._id);
+    // As if the existence check had run just before the delete.
+    const spy = jest.spyOn(api.api.services.movies, 'exists').mockResolvedValueOnce(true);
+    try {
+      const result = await execute(
+        api,
+        ADD,
+        { movieId: movie._id.toHexString() },
+        { apiKey: api.publicApiKey, token },
+      );
+      expect(errorCode(result)).toBe('NOT_FOUND');
+    } finally {
+      spy.mockRestore();
+    }
+    expect(await UserMovieModel.countDocuments({ user: user._id })).toBe(0);
+    const list = await execute(api, LIST, { first: 5 }, { apiKey: api.publicApiKey, token });
+    expect(list.errors).toBeUndefined();
+  });
+
   it('removes from the caller’s list only: true when removed, false when absent', async () => {
     const owner = await listOf(1);
     const movieId = owner.movies[0]?._id.toHexString();

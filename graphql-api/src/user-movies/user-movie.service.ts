@@ -46,13 +46,21 @@ export class UserMovieService {
   async add(userId: Types.ObjectId, movieId: Types.ObjectId): Promise<UserMovie> {
     if (!(await this.movies.exists(movieId))) throw notFound('Movie');
     const key = { user: userId, movie: movieId };
+    let entry: UserMovie;
     try {
-      return await this.upsert(key);
+      entry = await this.upsert(key);
     } catch (error) {
       // Two concurrent adds: the unique index lets one insert; the other reads it.
       if (!isDuplicateKeyError(error)) throw error;
-      return this.upsert(key);
+      entry = await this.upsert(key);
     }
+    // A deleteMovie between the check and the insert has already cleared the lists, so this
+    // entry would point nowhere and break the owner's whole list (its `movie` is non-null).
+    if (!(await this.movies.exists(movieId))) {
+      await UserMovieModel.deleteOne({ _id: entry._id });
+      throw notFound('Movie');
+    }
+    return entry;
   }
 
   /** True when an entry was removed, false when the movie was not in the list. */
