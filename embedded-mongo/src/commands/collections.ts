@@ -44,10 +44,16 @@ const dropDatabase: CommandHandler = (_command, context) => {
   return { ok: 1 };
 };
 
+/** The `filter` of listCollections and listDatabases, applied to the entries they list. */
+function filterEntries(entries: Doc[], filter: Doc | undefined): Doc[] {
+  if (!filter || Object.keys(filter).length === 0) return entries;
+  const query = new Query(filter, MINGO_OPTIONS);
+  return entries.filter((entry) => query.test(entry));
+}
+
 const listCollections: CommandHandler = (command, context) => {
-  const filter = optionalDoc(command, 'filter');
   const nameOnly = command.nameOnly === true;
-  let entries: Doc[] = context.store.collections(context.db).map((coll) =>
+  const entries: Doc[] = context.store.collections(context.db).map((coll) =>
     nameOnly
       ? { name: coll.name, type: 'collection' }
       : {
@@ -58,12 +64,9 @@ const listCollections: CommandHandler = (command, context) => {
           idIndex: ID_INDEX_SPEC,
         },
   );
-  if (filter && Object.keys(filter).length > 0) {
-    const query = new Query(filter, MINGO_OPTIONS);
-    entries = entries.filter((entry) => query.test(entry));
-  }
   // A real cursor, not a single batch: a database may hold more than one batch of collections.
-  return context.cursors.create(`${context.db}.$cmd.listCollections`, entries, {
+  const listed = filterEntries(entries, optionalDoc(command, 'filter'));
+  return context.cursors.create(`${context.db}.$cmd.listCollections`, listed, {
     batchSize: cursorBatchSize(command),
   });
 };
@@ -76,13 +79,14 @@ const listDatabases: CommandHandler = (command, context) => {
     );
   }
   const nameOnly = command.nameOnly === true;
-  const databases = context.store.databaseNames().map((name) => {
+  let databases: Doc[] = context.store.databaseNames().map((name) => {
     if (nameOnly) return { name };
     const docs = context.store.collections(name).reduce((sum, coll) => sum + coll.size, 0);
     return { name, sizeOnDisk: docs * 256, empty: docs === 0 };
   });
+  databases = filterEntries(databases, optionalDoc(command, 'filter'));
   const totalSize = databases.reduce(
-    (sum, db) => sum + (((db as Doc).sizeOnDisk as number | undefined) ?? 0),
+    (sum, db) => sum + ((db.sizeOnDisk as number | undefined) ?? 0),
     0,
   );
   return nameOnly

@@ -375,6 +375,11 @@ describe('CRUD through the official driver', () => {
     expect(filtered.map((c) => c.name)).toEqual(['c2']);
     const dbs = await client.db('admin').admin().listDatabases();
     expect(dbs.databases.map((d) => d.name)).toContain(other.databaseName);
+    const only = await client
+      .db('admin')
+      .admin()
+      .listDatabases({ filter: { name: other.databaseName } });
+    expect(only.databases.map((d) => d.name)).toEqual([other.databaseName]);
     expect(await other.collection('c1').drop()).toBe(true);
     await other.dropDatabase();
     const after = await client.db('admin').admin().listDatabases();
