@@ -65,6 +65,11 @@ export class MovieService {
     return (await MovieModel.exists({ _id: id })) !== null;
   }
 
+  /** True when the catalog has no movie at all (the seed fills only an empty catalog). */
+  async isEmpty(): Promise<boolean> {
+    return (await MovieModel.exists({})) === null;
+  }
+
   /** Every tag in the catalog, sorted. */
   async tags(): Promise<string[]> {
     const tags = (await MovieModel.distinct('tags')) as string[];

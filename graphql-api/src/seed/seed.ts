@@ -1,5 +1,4 @@
 import type { ApiConfig } from '../config';
-import { MovieModel } from '../movies';
 import type { Services } from '../services';
 import { ADMIN_KEY_SCOPES, PUBLIC_KEY_SCOPES } from '../shared/scopes';
 import { SAMPLE_MOVIES, slugify } from './sample-movies';
@@ -69,7 +68,7 @@ export async function seedDatabase(
     report.adminCreated = created;
   }
 
-  if ((options.movies ?? true) && (await MovieModel.estimatedDocumentCount()) === 0) {
+  if ((options.movies ?? true) && (await services.movies.isEmpty())) {
     for (const movie of SAMPLE_MOVIES) {
       const slug = slugify(movie.title);
       await services.movies.create({
