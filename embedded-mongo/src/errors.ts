@@ -3,6 +3,7 @@
  * own `codeName`s, so drivers and mongoose classify the errors exactly as with a mongod.
  */
 export const ErrorCodes = {
+  InternalError: 1,
   BadValue: 2,
   FailedToParse: 9,
   TypeMismatch: 14,
@@ -57,6 +58,17 @@ export class ProtocolError extends MongoCommandError {
   constructor(message: string) {
     super('ProtocolError', message);
     this.name = 'ProtocolError';
+  }
+}
+
+/**
+ * The journal could not be written (disk full, I/O error): the write is applied in memory but
+ * not durable, so it is not acknowledged. The journal keeps it and retries on the next flush.
+ */
+export class JournalWriteError extends MongoCommandError {
+  constructor(message: string) {
+    super('InternalError', message);
+    this.name = 'JournalWriteError';
   }
 }
 

@@ -8,7 +8,7 @@ import { lockDataDir } from './storage/lock';
 import { Store } from './storage/store';
 import { sweepExpired } from './storage/ttl';
 
-export { MongoCommandError, ErrorCodes, JournalCorruptError } from './errors';
+export { MongoCommandError, ErrorCodes, JournalCorruptError, JournalWriteError } from './errors';
 export { DataDirLockedError } from './storage/lock';
 export type { Logger } from './logger';
 export { consoleLogger, defaultLogger, silentLogger } from './logger';
@@ -67,6 +67,7 @@ export async function startEmbeddedMongo(
       journal = await Journal.create(dir, {
         snapshot: () => store.snapshot(),
         compactionBytes: options.journalCompactionBytes ?? 64 * 1024 * 1024,
+        logger,
       });
       store.attachJournal(journal);
       logger.info(`data directory ${dir}: replayed ${records} journal records`);

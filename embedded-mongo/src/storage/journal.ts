@@ -2,7 +2,7 @@ import { BSON } from 'bson';
 import type { Binary } from 'bson';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { JournalCorruptError } from '../errors';
+import { JournalCorruptError, JournalWriteError } from '../errors';
 import type { Logger } from '../logger';
 import type { Doc } from '../query/documents';
 import { crc32c } from '../wire/crc32c';
@@ -102,6 +102,8 @@ export interface JournalOptions {
    * compaction (updates append whole documents, so a busy counter grows the file fast).
    */
   compactionBytes: number;
+  /** Told when a compaction while running fails (the journal itself stays intact). */
+  logger: Logger;
 }
 
 /** Writes `records` atomically as `file` (aside, fsync, rename, fsync the directory); returns its size. */
@@ -169,7 +171,7 @@ export class Journal {
   }
 
   append(record: JournalRecord): void {
-    if (this.closed) throw new JournalCorruptError(`journal ${this.file} is closed`);
+    if (this.closed) throw new JournalWriteError(`journal ${this.file} is closed`);
     this.pending.push(encodeRecord(record));
   }
 
@@ -190,10 +192,27 @@ export class Journal {
     if (this.pending.length === 0) return;
     const data = Buffer.concat(this.pending);
     this.pending = [];
-    await this.handle.writeFile(data);
-    await this.handle.datasync();
+    try {
+      await this.handle.writeFile(data);
+      await this.handle.datasync();
+    } catch (error) {
+      // These records are already applied in memory: keep them for the next flush, and cut
+      // off whatever part of them reached the file first, so that a retry cannot leave a torn
+      // record in the middle of the journal (which would stop the next start-up).
+      this.pending.unshift(data);
+      await this.handle.truncate(this.bytes).catch(() => undefined);
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new JournalWriteError(`journal write failed (${reason}); the write is not durable`);
+    }
     this.bytes += data.length;
-    await this.maybeCompact();
+    try {
+      await this.maybeCompact();
+    } catch (error) {
+      // The appended records are durable; a failed compaction only leaves the file larger.
+      this.options.logger.warn(
+        `journal compaction failed: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
   }
 
   private async maybeCompact(): Promise<void> {
