@@ -7,6 +7,7 @@ import type { Logger } from './logger';
 import type { Movie } from './movies';
 import type { Services } from './services';
 import { unauthenticated } from './shared/errors';
+import { KEY_ONLY_SCOPES } from './shared/scopes';
 import type { Scope } from './shared/scopes';
 
 /** The signed-in user of a request, from a verified access token of a live session. */
@@ -33,7 +34,10 @@ export interface Context {
   logger: Logger;
   apiKey: ApiKeyPrincipal | null;
   user: CurrentUser | null;
-  /** Union of the key's and the user's scopes (each alone never exceeds what it was granted). */
+  /**
+   * Union of the key's and the user's scopes (each alone never exceeds what it was granted),
+   * except that the sign-in scopes count only from the key (see KEY_ONLY_SCOPES).
+   */
   scopes: ReadonlySet<string>;
   loaders: Loaders;
 }
@@ -109,7 +113,8 @@ export async function createContext(
     };
   }
 
-  const scopes = new Set<string>([...(apiKey?.scopes ?? []), ...(user?.scopes ?? [])]);
+  const userScopes = (user?.scopes ?? []).filter((scope) => !KEY_ONLY_SCOPES.has(scope));
+  const scopes = new Set<string>([...(apiKey?.scopes ?? []), ...userScopes]);
   return {
     requestId,
     ip: req.ip ?? 'unknown',

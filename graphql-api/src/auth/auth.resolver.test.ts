@@ -550,6 +550,38 @@ describe('signProvider', () => {
     expect(errorCode(badProvider)).toBe('BAD_USER_INPUT');
   });
 
+  it('takes identities only from an API key: a user token alone cannot vouch for anyone', async () => {
+    // The token carries the key's scopes (signin:provider included), but a token holder is an
+    // end user, who could otherwise sign in as any account by naming its e-mail as verified.
+    const victim = await createUser(api);
+    const attacker = await createSignedInUser(api);
+    expect(decodeJwt(attacker.token).scopes).toContain('signin:provider');
+    const takeover = await execute(
+      api,
+      SIGN_PROVIDER,
+      { input: identity({ email: victim.email, emailVerified: true }) },
+      { token: attacker.token },
+    );
+    expect(errorCode(takeover)).toBe('FORBIDDEN');
+    expect(firstError(takeover).extensions?.missingScopes).toEqual(['signin:provider']);
+    const signUp = await execute(
+      api,
+      SIGN_UP,
+      { input: { name: 'A', email: `${unique('tok')}@example.com`, password: 'long enough' } },
+      { token: attacker.token },
+    );
+    expect(firstError(signUp).extensions?.missingScopes).toEqual(['signup:auth']);
+    const signIn = await execute(
+      api,
+      SIGN_IN,
+      { input: { email: victim.email, password: victim.password } },
+      { token: attacker.token },
+    );
+    expect(firstError(signIn).extensions?.missingScopes).toEqual(['signin:auth']);
+    const victimUser = await UserModel.findById(victim._id).lean();
+    expect(victimUser?.providers).toBeUndefined();
+  });
+
   it('needs signin:provider', async () => {
     const result = await execute(
       api,

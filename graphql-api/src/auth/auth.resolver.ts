@@ -10,7 +10,8 @@ function meta(context: Context): SignInMeta {
   return {
     ip: context.ip,
     userAgent: context.userAgent,
-    keyScopes: context.apiKey ? context.apiKey.scopes : [...context.scopes],
+    // Sign-ins need a key (KEY_ONLY_SCOPES), so the new session's scopes are always a key's.
+    keyScopes: context.apiKey?.scopes ?? [],
   };
 }
 

@@ -31,6 +31,18 @@ export const MOVIE_WRITE_SCOPES: readonly Scope[] = [
   Scope.DeleteMovies,
 ];
 
+/**
+ * Scopes honoured only from an API key (a server-side secret), never from a user's token: they
+ * vouch for identities (signin:provider) or start sessions. The token still lists them (its
+ * scopes are the key's), but an end user holding their own token could otherwise sign in as
+ * anyone by naming that account's e-mail as verified.
+ */
+export const KEY_ONLY_SCOPES: ReadonlySet<string> = new Set<Scope>([
+  Scope.SignInAuth,
+  Scope.SignUpAuth,
+  Scope.SignInProvider,
+]);
+
 export const ADMIN_KEY_SCOPES: readonly Scope[] = [...PUBLIC_KEY_SCOPES, ...MOVIE_WRITE_SCOPES];
 
 const ALL: ReadonlySet<string> = new Set(ADMIN_KEY_SCOPES);
