@@ -16,7 +16,7 @@ import { basicFailureOf, formCredentialsToBasic } from './basic.strategy';
 import { clearSessionCookies, setSessionCookies } from './cookies';
 import { verifiedGoogleState } from './google.strategy';
 import type { GoogleReturnState } from './google.strategy';
-import { requestSession } from './refresh';
+import { requestSession } from './request-session';
 import type { SignedIn } from './sign-in.service';
 import { readRememberMe, signIn, signUp } from './sign-in.service';
 

@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { startApiProxy } from '../../test/helpers/api-proxy';
 import type { ProxiedCall } from '../../test/helpers/api-proxy';
-import { callApi, startRenderTestEnv, uniqueEmail } from '../../test/helpers/render-test-env';
+import { signUpViaApi, startRenderTestEnv } from '../../test/helpers/render-test-env';
 import type { RenderTestEnv } from '../../test/helpers/render-test-env';
 
 // The API limits sign-in failures per IP. Behind the render server every visitor would share
@@ -33,13 +33,7 @@ const PASSWORD = 'correct horse battery';
 
 describe('the browser address reaches the API', () => {
   it('is sent as X-Forwarded-For with sign-in, failed or not', async () => {
-    const email = uniqueEmail();
-    const signedUp = await callApi(
-      env.api,
-      'mutation ($input: SignUpInput!) { signUp(input: $input) { id } }',
-      { input: { name: 'Ip Tester', email, password: PASSWORD } },
-    );
-    expect(signedUp.errors).toBeUndefined();
+    const { email } = await signUpViaApi(env.api, { name: 'Ip Tester', password: PASSWORD });
     const { app } = env.appWith({ API_URL: proxyUrl });
 
     await request(app)

@@ -4,7 +4,12 @@ import request from 'supertest';
 import { CookieJar } from '../../test/helpers/cookie-jar';
 import { startOAuth2Provider } from '../../test/helpers/oauth2-provider';
 import type { OAuth2Provider } from '../../test/helpers/oauth2-provider';
-import { callApi, startRenderTestEnv, uniqueEmail } from '../../test/helpers/render-test-env';
+import {
+  callApi,
+  signUpViaApi,
+  startRenderTestEnv,
+  uniqueEmail,
+} from '../../test/helpers/render-test-env';
 import type { RenderTestEnv } from '../../test/helpers/render-test-env';
 
 let provider: OAuth2Provider;
@@ -84,11 +89,7 @@ describe('Google sign-in', () => {
 
   it('links to an existing password account with the same verified e-mail', async () => {
     const email = uniqueEmail('linked');
-    const signUp = await callApi<{ signUp: { id: string } }>(
-      env.api,
-      'mutation ($input: SignUpInput!) { signUp(input: $input) { id } }',
-      { input: { name: 'Has Password', email, password: 'correct horse battery' } },
-    );
+    const signedUp = await signUpViaApi(env.api, { name: 'Has Password', email });
     await provider.setUser({
       sub: randomBytes(8).toString('hex'),
       email,
@@ -97,7 +98,7 @@ describe('Google sign-in', () => {
     });
     const jar = new CookieJar();
     expect((await finish(jar, await authorize(jar))).status).toBe(303);
-    expect((await me(jar))?.id).toBe(signUp.data?.signUp.id);
+    expect((await me(jar))?.id).toBe(signedUp.id);
   });
 
   it('refuses a callback whose state does not match, and creates nothing', async () => {

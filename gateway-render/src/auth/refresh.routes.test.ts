@@ -4,7 +4,7 @@ import { SignJWT, decodeJwt } from 'jose';
 import request from 'supertest';
 import { startApiProxy } from '../../test/helpers/api-proxy';
 import { CookieJar, parseSetCookies } from '../../test/helpers/cookie-jar';
-import { callApi, startRenderTestEnv, uniqueEmail } from '../../test/helpers/render-test-env';
+import { callApi, signUpViaApi, startRenderTestEnv } from '../../test/helpers/render-test-env';
 import type { RenderTestEnv } from '../../test/helpers/render-test-env';
 
 let env: RenderTestEnv;
@@ -21,10 +21,7 @@ const PASSWORD = 'correct horse battery';
 
 /** A signed-in browser: the cookies the render server set at sign-in. */
 async function signedInJar(rememberMe = false): Promise<CookieJar> {
-  const email = uniqueEmail();
-  await callApi(env.api, 'mutation ($input: SignUpInput!) { signUp(input: $input) { id } }', {
-    input: { name: 'Refresh Tester', email, password: PASSWORD },
-  });
+  const { email } = await signUpViaApi(env.api, { name: 'Refresh Tester', password: PASSWORD });
   const res = await request(env.app)
     .post('/auth/sign-in')
     .set('Authorization', `Basic ${Buffer.from(`${email}:${PASSWORD}`).toString('base64')}`)

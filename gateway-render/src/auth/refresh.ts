@@ -5,8 +5,10 @@ import { createApiClient } from '../apollo-client';
 import type { RenderConfig } from '../config';
 import { RefreshSessionDocument } from '../__generated__/graphql';
 import type { AuthPayloadFieldsFragment, ViewerFieldsFragment } from '../__generated__/graphql';
-import { ApiFailureError, classifyApiError } from '../shared/api-errors';
+import { runMutation } from '../shared/api-call';
+import { classifyApiError } from '../shared/api-errors';
 import { clearSessionCookies, readSessionCookies, setSessionCookies } from './cookies';
+import type { RequestSession } from './request-session';
 
 /** Refresh when the access token expires within this many seconds (clock skew, slow pages). */
 export const REFRESH_MARGIN_SECONDS = 60;
@@ -80,30 +82,11 @@ export class SessionRefresher {
   }
 
   private async callApi(refreshToken: string): Promise<AuthPayloadFieldsFragment> {
-    try {
-      const client = createApiClient(this.config);
-      const result = await client.mutate({
-        mutation: RefreshSessionDocument,
-        variables: { refreshToken },
-      });
-      if (!result.data) throw new ApiFailureError({ kind: 'internal', message: 'No data' });
-      return result.data.refreshSession;
-    } catch (error) {
-      throw new ApiFailureError(classifyApiError(error));
-    }
+    // Shared by several requests, so it has no request's deadline: only the per-call timeout.
+    const client = createApiClient(this.config);
+    const data = await runMutation(client, RefreshSessionDocument, { refreshToken });
+    return data.refreshSession;
   }
-}
-
-/** The session a request acts with after the refresh step. */
-export interface RequestSession {
-  accessToken?: string;
-  refreshToken?: string;
-  rememberMe: boolean;
-}
-
-export function requestSession(res: Response): RequestSession {
-  const session = res.locals.session as RequestSession | undefined;
-  return session ?? { rememberMe: false };
 }
 
 /**

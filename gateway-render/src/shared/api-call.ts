@@ -1,7 +1,7 @@
 import type { ApolloClient, OperationVariables, TypedDocumentNode } from '@apollo/client';
 import type { RequestHandler, Response } from 'express';
 import { createApiClient } from '../apollo-client';
-import { requestSession } from '../auth/refresh';
+import { requestSession } from '../auth/request-session';
 import type { RenderConfig } from '../config';
 import { ApiFailureError, classifyApiError } from './api-errors';
 
@@ -34,42 +34,37 @@ export function apiClientFor(
   });
 }
 
-/** Runs a query; any failure becomes an {@link ApiFailureError} for the error handler. */
-export async function runQuery<TData, TVariables extends OperationVariables>(
-  client: ApolloClient,
-  query: TypedDocumentNode<TData, TVariables>,
-  variables: TVariables,
-): Promise<TData> {
+/** The data of an Apollo call; a failure, or no data at all, becomes an {@link ApiFailureError}. */
+async function dataOf<TData>(call: () => Promise<{ data?: unknown }>): Promise<TData> {
   try {
-    const result = await client.query({ query, variables } as ApolloClient.QueryOptions<
-      TData,
-      TVariables
-    >);
-    if (result.data === undefined) {
+    const { data } = await call();
+    if (data === undefined || data === null) {
       throw new ApiFailureError({ kind: 'internal', message: 'No data' });
     }
-    return result.data as TData;
+    return data as TData;
   } catch (error) {
     throw new ApiFailureError(classifyApiError(error));
   }
 }
 
+/** Runs a query; any failure becomes an {@link ApiFailureError} for the error handler. */
+export function runQuery<TData, TVariables extends OperationVariables>(
+  client: ApolloClient,
+  query: TypedDocumentNode<TData, TVariables>,
+  variables: TVariables,
+): Promise<TData> {
+  return dataOf<TData>(() =>
+    client.query({ query, variables } as ApolloClient.QueryOptions<TData, TVariables>),
+  );
+}
+
 /** Runs a mutation; any failure becomes an {@link ApiFailureError}. */
-export async function runMutation<TData, TVariables extends OperationVariables>(
+export function runMutation<TData, TVariables extends OperationVariables>(
   client: ApolloClient,
   mutation: TypedDocumentNode<TData, TVariables>,
   variables: TVariables,
 ): Promise<TData> {
-  try {
-    const result = await client.mutate({ mutation, variables } as ApolloClient.MutateOptions<
-      TData,
-      TVariables
-    >);
-    if (result.data === undefined || result.data === null) {
-      throw new ApiFailureError({ kind: 'internal', message: 'No data' });
-    }
-    return result.data as TData;
-  } catch (error) {
-    throw new ApiFailureError(classifyApiError(error));
-  }
+  return dataOf<TData>(() =>
+    client.mutate({ mutation, variables } as ApolloClient.MutateOptions<TData, TVariables>),
+  );
 }

@@ -3,7 +3,8 @@ import { ApolloProvider } from '@apollo/client/react';
 import type { Request, Response } from 'express';
 import { renderToString } from 'react-dom/server';
 import { ViewerDocument } from '../__generated__/graphql';
-import { accessTokenViewer, requestSession } from '../auth/refresh';
+import { accessTokenViewer } from '../auth/refresh';
+import { requestSession } from '../auth/request-session';
 import { Header } from './header';
 import { escapeHtml, htmlDocument } from './html';
 import { wantsJson } from './render-page';
@@ -46,16 +47,18 @@ export const ERROR_PAGES = {
   },
 } satisfies Record<string, ErrorPage>;
 
+/** "Too many attempts. Try again in 3 minutes." (also the JSON message the page script shows). */
 export function rateLimitedPage(retryAfter: number): ErrorPage {
   const minutes = Math.ceil(retryAfter / 60);
+  const wait =
+    retryAfter < 60
+      ? `${retryAfter} second${retryAfter === 1 ? '' : 's'}`
+      : `${minutes} minute${minutes === 1 ? '' : 's'}`;
   return {
     status: 429,
     code: 'RATE_LIMITED',
     title: 'Too many attempts',
-    message:
-      retryAfter < 60
-        ? `Too many attempts. Try again in ${retryAfter} seconds.`
-        : `Too many attempts. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`,
+    message: `Too many attempts. Try again in ${wait}.`,
     retryAfter,
   };
 }

@@ -3,6 +3,9 @@ import { ApolloProvider } from '@apollo/client/react';
 import { prerenderStatic } from '@apollo/client/react/ssr';
 import type { Request, Response } from 'express';
 import { renderToString } from 'react-dom/server';
+import { ViewerDocument } from '../__generated__/graphql';
+import type { RenderConfig } from '../config';
+import { apiClientFor, runQuery } from './api-call';
 import { AppShell } from './app-shell';
 import { htmlDocument } from './html';
 import { PAGE_ELEMENT_ID, STATE_ELEMENT_ID } from './page-props';
@@ -58,4 +61,19 @@ export async function renderPage(req: Request, res: Response, options: RenderPag
     script: true,
   });
   res.status(status).type('html').send(html);
+}
+
+/**
+ * Renders a page whose only data is the header's viewer: the sign-in and sign-up forms, also
+ * when they are shown again with a message.
+ */
+export async function renderViewerPage(
+  config: RenderConfig,
+  req: Request,
+  res: Response,
+  options: { page: PageProps; title: string; status?: number },
+): Promise<void> {
+  const client = apiClientFor(config, res);
+  const data = await runQuery(client, ViewerDocument, {});
+  await renderPage(req, res, { client, data, ...options });
 }

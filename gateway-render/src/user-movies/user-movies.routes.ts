@@ -1,7 +1,7 @@
 import type { Request, Response } from 'express';
 import { Router } from 'express';
 import { AddUserMovieDocument, RemoveUserMovieDocument } from '../__generated__/graphql';
-import { requestSession } from '../auth/refresh';
+import { requestSession } from '../auth/request-session';
 import { apiClientFor, runMutation } from '../shared/api-call';
 import { ApiFailureError } from '../shared/api-errors';
 import { isJsonClient } from '../shared/render-page';

@@ -97,6 +97,28 @@ export async function callApi<T = Record<string, unknown>>(
   };
 }
 
+/** The password test accounts get unless a test says otherwise. */
+export const TEST_PASSWORD = 'correct horse battery';
+
+/**
+ * Creates an account directly at the API (setting up, not the behaviour under test); fails
+ * the test when the API refuses. Returns the new user's id and e-mail.
+ */
+export async function signUpViaApi(
+  api: TestApi,
+  input: { name: string; email?: string; password?: string },
+): Promise<{ id: string; email: string }> {
+  const email = input.email ?? uniqueEmail();
+  const result = await callApi<{ signUp: { id: string } }>(
+    api,
+    'mutation ($input: SignUpInput!) { signUp(input: $input) { id } }',
+    { input: { name: input.name, email, password: input.password ?? TEST_PASSWORD } },
+  );
+  const id = result.data?.signUp.id;
+  if (!id) throw new TypeError(`signUp refused: ${JSON.stringify(result.errors)}`);
+  return { id, email };
+}
+
 export function uniqueEmail(prefix = 'user'): string {
   return `${prefix}-${randomBytes(5).toString('hex')}@example.com`;
 }

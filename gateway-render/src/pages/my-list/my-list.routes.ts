@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { MyListDocument } from '../../__generated__/graphql';
-import { requestSession } from '../../auth/refresh';
+import { requestSession } from '../../auth/request-session';
 import { apiClientFor, runQuery } from '../../shared/api-call';
 import { ApiFailureError } from '../../shared/api-errors';
 import { PAGE_SIZE } from '../../shared/page-props';

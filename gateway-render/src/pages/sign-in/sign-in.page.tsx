@@ -2,8 +2,9 @@ import { useQuery } from '@apollo/client/react';
 import { useState } from 'react';
 import type { FormEvent } from 'react';
 import { ViewerDocument } from '../../__generated__/graphql';
-import { basicAuthorization, postJson, waitMessage } from '../../shared/browser-fetch';
+import { basicAuthorization } from '../../shared/browser-fetch';
 import type { SignInFormState } from '../../shared/page-props';
+import { FormError, useFormPost } from '../../shared/form-post';
 
 export function googleUrl(returnTo: string, rememberMe: boolean): string {
   const params = new URLSearchParams({ returnTo });
@@ -18,33 +19,22 @@ export function googleUrl(returnTo: string, rememberMe: boolean): string {
  */
 export function SignInPage({ form, google }: { form: SignInFormState; google: boolean }) {
   const { data } = useQuery(ViewerDocument);
-  const [error, setError] = useState(form.error ?? null);
-  const [busy, setBusy] = useState(false);
+  const { error, busy, post } = useFormPost(form.returnTo, form.error);
   const [rememberMe, setRememberMe] = useState(form.rememberMe);
 
-  const onSubmit = async (event: FormEvent<HTMLFormElement>) => {
+  const onSubmit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const fields = new FormData(event.currentTarget);
     const email = String(fields.get('email') ?? '');
     const password = String(fields.get('password') ?? '');
-    setBusy(true);
-    setError(null);
-    try {
-      const { status, body } = await postJson(
-        '/auth/sign-in',
-        { rememberMe },
-        { authorization: basicAuthorization(email, password) },
-      );
-      if (status === 200) {
-        window.location.assign(form.returnTo);
-        return;
-      }
-      if (status === 429) setError(waitMessage(body.error?.retryAfter ?? 60));
-      else setError(body.error?.message ?? 'Sign-in failed; try again.');
-    } catch {
-      setError('The server cannot be reached; try again.');
-    }
-    setBusy(false);
+    void post(
+      '/auth/sign-in',
+      { rememberMe },
+      {
+        headers: { authorization: basicAuthorization(email, password) },
+        fallbackMessage: 'Sign-in failed; try again.',
+      },
+    );
   };
 
   return (
@@ -53,11 +43,7 @@ export function SignInPage({ form, google }: { form: SignInFormState; google: bo
       {data?.me ? <p>You are signed in as {data.me.name || data.me.email}.</p> : null}
       <form method="post" action="/auth/sign-in" onSubmit={onSubmit} className="auth-form">
         <input type="hidden" name="returnTo" value={form.returnTo} />
-        {error ? (
-          <p role="alert" className="error" data-testid="form-error">
-            {error}
-          </p>
-        ) : null}
+        <FormError error={error} />
         <label>
           E-mail
           <input

@@ -1,8 +1,8 @@
 import { useState } from 'react';
 import type { FormEvent } from 'react';
 import type { FieldErrors } from '../../shared/api-errors';
-import { postJson, waitMessage } from '../../shared/browser-fetch';
 import type { SignUpFormState } from '../../shared/page-props';
+import { FormError, useFormPost } from '../../shared/form-post';
 
 function FieldMessages({ name, errors }: { name: string; errors: FieldErrors }) {
   const messages = errors[name];
@@ -17,31 +17,20 @@ function FieldMessages({ name, errors }: { name: string; errors: FieldErrors }) 
 /** `/sign-up`: name, e-mail and password; the API's messages appear next to their fields. */
 export function SignUpPage({ form }: { form: SignUpFormState }) {
   const [fields, setFields] = useState<FieldErrors>(form.fields);
-  const [error, setError] = useState(form.error ?? null);
-  const [busy, setBusy] = useState(false);
+  const { error, busy, post } = useFormPost(form.returnTo, form.error);
 
-  const onSubmit = async (event: FormEvent<HTMLFormElement>) => {
+  const onSubmit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const data = new FormData(event.currentTarget);
-    setBusy(true);
-    setError(null);
-    try {
-      const { status, body } = await postJson('/auth/sign-up', {
-        name: String(data.get('name') ?? ''),
-        email: String(data.get('email') ?? ''),
-        password: String(data.get('password') ?? ''),
-      });
-      if (status === 200 || status === 201) {
-        window.location.assign(form.returnTo);
-        return;
-      }
-      setFields(body.error?.fields ?? {});
-      if (status === 429) setError(waitMessage(body.error?.retryAfter ?? 60));
-      else setError(body.error?.message ?? 'Sign-up failed; try again.');
-    } catch {
-      setError('The server cannot be reached; try again.');
-    }
-    setBusy(false);
+    const body = {
+      name: String(data.get('name') ?? ''),
+      email: String(data.get('email') ?? ''),
+      password: String(data.get('password') ?? ''),
+    };
+    void post('/auth/sign-up', body, {
+      fallbackMessage: 'Sign-up failed; try again.',
+      onRefused: (refusal) => setFields(refusal?.fields ?? {}),
+    });
   };
 
   return (
@@ -49,11 +38,7 @@ export function SignUpPage({ form }: { form: SignUpFormState }) {
       <h1>Sign up</h1>
       <form method="post" action="/auth/sign-up" onSubmit={onSubmit} className="auth-form">
         <input type="hidden" name="returnTo" value={form.returnTo} />
-        {error ? (
-          <p role="alert" className="error" data-testid="form-error">
-            {error}
-          </p>
-        ) : null}
+        <FormError error={error} />
         <label>
           Name
           <input

@@ -1,9 +1,7 @@
 import type { Request, Response } from 'express';
 import { Router } from 'express';
-import { ViewerDocument } from '../../__generated__/graphql';
-import { apiClientFor, runQuery } from '../../shared/api-call';
 import type { SignUpFormState } from '../../shared/page-props';
-import { renderPage } from '../../shared/render-page';
+import { renderViewerPage } from '../../shared/render-page';
 import { safeReturnTo } from '../../shared/return-to';
 import type { RouteDeps } from '../../shared/route-deps';
 
@@ -15,13 +13,9 @@ export async function renderSignUpPage(
   form: SignUpFormState,
   status = 200,
 ): Promise<void> {
-  const client = apiClientFor(deps.config, res);
-  const data = await runQuery(client, ViewerDocument, {});
-  await renderPage(req, res, {
-    client,
+  await renderViewerPage(deps.config, req, res, {
     page: { name: 'sign-up', variables: {}, form },
     title: 'Sign up',
-    data,
     status,
   });
 }
