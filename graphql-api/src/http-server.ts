@@ -45,8 +45,9 @@ export async function listen(
   // A keep-alive connection whose request finishes during the drain would otherwise stay
   // open (idle) until its keep-alive timeout and hold close() up: tell the client it ends and
   // close it as soon as it is idle.
-  server.on('request', (_req, res) => {
-    if (closing) res.setHeader('Connection', 'close');
+  // Prepended so it runs before express, which may answer synchronously (headers sent).
+  server.prependListener('request', (_req, res) => {
+    if (closing && !res.headersSent) res.setHeader('Connection', 'close');
     res.once('finish', () => {
       if (closing) setImmediate(() => server.closeIdleConnections());
     });
