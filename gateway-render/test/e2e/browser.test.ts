@@ -127,7 +127,7 @@ describeInBrowser('in headless Chromium', () => {
     );
   }
 
-  it('signs up, browses, filters, keeps a list, and signs out, without CSP violations', async () => {
+  it('signs up, browses, filters, keeps a list, signs out and in again, without CSP violations', async () => {
     const email = uniqueEmail('browser');
 
     // Sign up (the form is sent by the script; the page then loads the catalog).
@@ -230,6 +230,24 @@ describeInBrowser('in headless Chromium', () => {
     await page.waitForSelector('a[href="/sign-in"]');
     const cookies = await context.cookies(server.origin);
     expect(cookies.map((cookie) => cookie.name)).toEqual([]);
+
+    // Sign in again through the page script: a wrong password shows ONE message in place,
+    // the right one comes back to the page that asked.
+    page = await open('/sign-in?returnTo=%2Fmy-list');
+    await page.evaluate(() => ((window as unknown as { __marker: number }).__marker = 7));
+    await page.fill('input[name="email"]', email);
+    await page.fill('input[name="password"]', 'not the password');
+    await page.click('form.auth-form button[type="submit"]');
+    await expectText(page, '[data-testid="form-error"]', 'Invalid e-mail or password');
+    expect(await page.locator('[role="alert"]').count()).toBe(1);
+    expect(await page.evaluate(() => (window as unknown as { __marker?: number }).__marker)).toBe(
+      7,
+    );
+    expect(await context.cookies(server.origin)).toEqual([]);
+    await page.fill('input[name="password"]', 'correct horse battery');
+    await page.click('form.auth-form button[type="submit"]');
+    await page.waitForURL(`${server.origin}/my-list`);
+    await expectText(page, '[data-testid="viewer-name"]', 'Browser Tester');
 
     expect(await recordedViolations(page)).toEqual([]);
     expect(cspViolations).toEqual([]);
