@@ -523,6 +523,29 @@ describe('signProvider', () => {
     expect(await UserModel.countDocuments({ email: input.email })).toBe(1);
   });
 
+  it('links 50 concurrent verified calls for an existing account once, all succeeding', async () => {
+    const user = await createUser(api);
+    const input = identity({ email: user.email, emailVerified: true });
+    const results = await Promise.all(
+      Array.from({ length: 50 }, () =>
+        execute<{ signProvider: { user: { id: string } } }>(
+          api,
+          SIGN_PROVIDER,
+          { input },
+          { apiKey: api.publicApiKey },
+        ),
+      ),
+    );
+    expect(results.filter((result) => result.errors !== undefined)).toEqual([]);
+    expect(new Set(results.map((result) => result.data?.signProvider.user.id))).toEqual(
+      new Set([user._id.toHexString()]),
+    );
+    const stored = await UserModel.find({ email: user.email }).lean();
+    expect(stored.map((found) => found.providers)).toEqual([
+      [{ provider: 'GOOGLE', subject: input.subject }],
+    ]);
+  });
+
   it('refuses bad input', async () => {
     const empty = await execute(
       api,
