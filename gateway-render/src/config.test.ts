@@ -43,6 +43,9 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ API_URL: 'ftp://x' })).toThrow(/API_URL must be an http\(s\) URL/);
     expect(() => loadConfig({ COOKIE_SECRET: 'short' })).toThrow(/at least 32 characters/);
     expect(() => loadConfig({ NODE_ENV: 'staging' })).toThrow(/NODE_ENV/);
+    // Above 4.5 s the 503 page could not arrive within 5 s.
+    expect(() => loadConfig({ API_TIMEOUT_MS: '10000' })).toThrow(/API_TIMEOUT_MS/);
+    expect(loadConfig({ API_TIMEOUT_MS: '4500' }).apiTimeoutMs).toBe(4500);
     expect(() => loadConfig({ GOOGLE_CLIENT_ID: 'id' })).toThrow(/set together/);
   });
 

@@ -37,7 +37,10 @@ export interface RenderConfig {
   cookieSecret: string;
   /** The site's own origin (`PUBLIC_ORIGIN`), used for the same-origin check and the Google callback URL. */
   publicOrigin: string;
-  /** Milliseconds an API call may take before the page answers 503 (`API_TIMEOUT_MS`, default 4000). */
+  /**
+   * Milliseconds all API calls of one request may take together before the page answers 503
+   * (`API_TIMEOUT_MS`, default 4000; at most 4500 so the 503 page arrives within 5 s).
+   */
   apiTimeoutMs: number;
   /** pino level (`LOG_LEVEL`, default `info`; `silent` in tests). */
   logLevel: string;
@@ -53,6 +56,10 @@ const GOOGLE_DEFAULTS = {
   tokenUrl: 'https://oauth2.googleapis.com/token',
   userInfoUrl: 'https://openidconnect.googleapis.com/v1/userinfo',
 };
+
+// The issue promises the 503 page within 5 s of an API that is down or hangs; leave room
+// for rendering the page itself.
+const MAX_API_TIMEOUT_MS = 4500;
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
@@ -169,7 +176,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RenderConfig {
     publicApiKey: secret('PUBLIC_API_KEY_TOKEN', 16),
     cookieSecret: secret('COOKIE_SECRET', 32),
     publicOrigin,
-    apiTimeoutMs: readInt(env, 'API_TIMEOUT_MS', 4000, 100, 60000),
+    apiTimeoutMs: readInt(env, 'API_TIMEOUT_MS', 4000, 100, MAX_API_TIMEOUT_MS),
     logLevel,
     google,
   };
