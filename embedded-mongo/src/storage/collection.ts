@@ -123,13 +123,18 @@ export class Collection {
     return out;
   }
 
+  /**
+   * The ids an index can narrow `filter` to: `_id` first, then an index with equality on all
+   * of its fields, then a compound index with equality on its first field (`{ userId }` on
+   * `{ userId: 1, movieId: 1 }`). Undefined means scan.
+   */
   private plan(filter: Doc): Iterable<string> | undefined {
     if ('_id' in filter) {
       const values = equalityValues(filter._id);
       if (values) return values.map(canonicalKey);
     }
-    for (const index of this.indexes.values()) {
-      if (!index.coversAllDocuments || !index.isPlainKey) continue;
+    const usable = [...this.indexes.values()].filter((index) => index.answersEquality);
+    for (const index of usable) {
       const perField = index.fields.map((field) =>
         field in filter ? equalityValues(filter[field]) : undefined,
       );
@@ -140,12 +145,12 @@ export class Collection {
         if (combos.length > 1000) break;
       }
       if (combos.length > 1000) continue;
-      const ids = new Set<string>();
-      for (const combo of combos) {
-        const found = index.lookup(combo);
-        if (found) for (const idKey of found) ids.add(idKey);
-      }
-      return ids;
+      return unionOf(combos.map((combo) => index.lookup(combo)));
+    }
+    for (const index of usable) {
+      if (index.fields.length < 2 || !(index.fields[0] in filter)) continue;
+      const values = equalityValues(filter[index.fields[0]]);
+      if (values) return unionOf(values.map((value) => index.lookupPrefix(value)));
     }
     return undefined;
   }
@@ -171,6 +176,12 @@ export class Collection {
     }
     return out;
   }
+}
+
+function unionOf(sets: Array<Set<string> | undefined>): Set<string> {
+  const ids = new Set<string>();
+  for (const set of sets) if (set) for (const idKey of set) ids.add(idKey);
+  return ids;
 }
 
 /**

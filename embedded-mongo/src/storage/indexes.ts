@@ -47,6 +47,9 @@ export class Index {
   readonly fields: string[];
   private readonly entries = new Map<string, Set<string>>();
   private readonly keysById = new Map<string, string[]>();
+  /** Compound indexes only: ids by their first field's value, for equality on that prefix. */
+  private readonly prefixEntries = new Map<string, Set<string>>();
+  private readonly prefixKeysById = new Map<string, string[]>();
   private readonly partial: Query | undefined;
 
   constructor(
@@ -67,9 +70,13 @@ export class Index {
     return this.spec.unique === true;
   }
 
-  /** Sparse and partial indexes omit documents, so they cannot answer every equality query. */
-  get coversAllDocuments(): boolean {
-    return !this.spec.sparse && !this.partial;
+  /**
+   * Whether equality lookups (on non-null values) can use this index. A sparse index can: a
+   * document equal to a value on the key holds that field, so it is indexed. A partial index
+   * cannot, unless the query implied its filter, which is not worked out here.
+   */
+  get answersEquality(): boolean {
+    return !this.partial && this.isPlainKey;
   }
 
   /** Text/hashed/2d key types: kept for listIndexes, not used for lookups or uniqueness. */
@@ -132,34 +139,61 @@ export class Index {
   }
 
   add(idKey: string, doc: Doc, entries = this.entriesFor(doc)): void {
-    const keys = entries.map((entry) => entry.key);
-    for (const key of keys) {
-      let holders = this.entries.get(key);
-      if (!holders) {
-        holders = new Set();
-        this.entries.set(key, holders);
-      }
-      holders.add(idKey);
+    addKeys(this.entries, this.keysById, idKey, [...new Set(entries.map((entry) => entry.key))]);
+    if (this.fields.length > 1) {
+      const prefixes = new Set(entries.map((entry) => canonicalKey(entry.values[0])));
+      addKeys(this.prefixEntries, this.prefixKeysById, idKey, [...prefixes]);
     }
-    if (keys.length > 0) this.keysById.set(idKey, keys);
   }
 
   remove(idKey: string): void {
-    const keys = this.keysById.get(idKey);
-    if (!keys) return;
-    for (const key of keys) {
-      const holders = this.entries.get(key);
-      if (!holders) continue;
-      holders.delete(idKey);
-      if (holders.size === 0) this.entries.delete(key);
-    }
-    this.keysById.delete(idKey);
+    removeKeys(this.entries, this.keysById, idKey);
+    removeKeys(this.prefixEntries, this.prefixKeysById, idKey);
   }
 
   /** Ids of documents whose key equals `values` (one value per index field). */
   lookup(values: unknown[]): Set<string> | undefined {
     return this.entries.get(this.keyOf(values));
   }
+
+  /** Compound indexes: ids of documents whose first key field equals `value`. */
+  lookupPrefix(value: unknown): Set<string> | undefined {
+    return this.prefixEntries.get(canonicalKey(value));
+  }
+}
+
+/** Records that `idKey` holds `keys` in a key → ids map and its id → keys reverse map. */
+function addKeys(
+  byKey: Map<string, Set<string>>,
+  byId: Map<string, string[]>,
+  idKey: string,
+  keys: string[],
+): void {
+  for (const key of keys) {
+    let holders = byKey.get(key);
+    if (!holders) {
+      holders = new Set();
+      byKey.set(key, holders);
+    }
+    holders.add(idKey);
+  }
+  if (keys.length > 0) byId.set(idKey, keys);
+}
+
+function removeKeys(
+  byKey: Map<string, Set<string>>,
+  byId: Map<string, string[]>,
+  idKey: string,
+): void {
+  const keys = byId.get(idKey);
+  if (!keys) return;
+  for (const key of keys) {
+    const holders = byKey.get(key);
+    if (!holders) continue;
+    holders.delete(idKey);
+    if (holders.size === 0) byKey.delete(key);
+  }
+  byId.delete(idKey);
 }
 
 /** Validates a `createIndexes` entry and fills in MongoDB's defaults. */

@@ -154,5 +154,11 @@ describe('indexes through the official driver', () => {
     expect(await coll.findOne({ code: 'renamed' })).toMatchObject({ _id: 77 });
     await coll.deleteOne({ _id: 42 });
     expect(await coll.findOne({ code: 'c42' })).toBeNull();
+    // Equality on the first field of a compound (multikey) index, kept in step with writes.
+    await coll.createIndex({ tags: 1, code: 1 });
+    await coll.updateOne({ _id: 1 }, { $set: { tags: ['moved'] } });
+    await coll.deleteOne({ _id: 4 });
+    expect(await coll.countDocuments({ tags: 't1' })).toBe(65);
+    expect((await coll.find({ tags: 'moved' }).toArray()).map((doc) => doc._id)).toEqual([1]);
   });
 });
