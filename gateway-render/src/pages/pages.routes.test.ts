@@ -78,6 +78,33 @@ describe('catalog page', () => {
     for (const edge of body.data.movies.edges) expect(edge.node.tags).toContain(tag);
   });
 
+  it('searches titles, keeping the search in the form', async () => {
+    const movie = await anyMovie();
+    const word = movie.title.split(' ')[0] ?? movie.title;
+    const res = await request(env.app)
+      .get(`/?q=${encodeURIComponent(word)}`)
+      .expect(200);
+    const titles = [...res.text.matchAll(/<h3><a href="\/movies\/[^"]+">([^<]+)<\/a><\/h3>/g)].map(
+      (match) => match[1] ?? '',
+    );
+    expect(titles.length).toBeGreaterThan(0);
+    for (const title of titles) expect(title.toLowerCase()).toContain(word.toLowerCase());
+    expect(res.text).toMatch(new RegExp(`<input type="search"[^>]*name="q" value="${word}"`));
+  });
+
+  it('pages through the catalog with plain links', async () => {
+    const first = await request(env.app).get('/').expect(200);
+    const next = /<a href="(\/\?after=[^"]+)">Next page<\/a>/.exec(first.text)?.[1];
+    expect(next).toBeDefined();
+    const second = await request(env.app)
+      .get((next ?? '').replace(/&amp;/g, '&'))
+      .expect(200);
+    expect(second.text).toContain('<a href="/">First page</a>');
+    const ids = (html: string) => [...html.matchAll(/data-movie-id="([^"]+)"/g)].map((m) => m[1]);
+    expect(ids(second.text).length).toBeGreaterThan(0);
+    for (const id of ids(second.text)) expect(ids(first.text)).not.toContain(id);
+  });
+
   it('drops over-long and malformed filter values instead of passing them on', async () => {
     const res = await request(env.app)
       .get(`/?tag=${'x'.repeat(51)}&year=19a2&after=${'c'.repeat(201)}`)

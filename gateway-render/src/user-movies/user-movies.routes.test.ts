@@ -54,6 +54,13 @@ describe('the list from HTML forms', () => {
     expect(added.headers.location).toBe('/?tag=drama');
     expect(await listedIds(jar)).toEqual([movieId]);
 
+    // The catalog knows: that movie's button now removes, the others still add.
+    const catalog = await request(env.app).get('/').set('Cookie', jar.header()).expect(200);
+    const buttonOf = (id: string) =>
+      new RegExp(`data-movie-id="${id}".*?<button[^>]*>([^<]+)</button>`).exec(catalog.text)?.[1];
+    expect(buttonOf(movieId)).toBe('Remove from my list');
+    expect(buttonOf(movieIds[1] ?? '')).toBe('Add to my list');
+
     const page = await request(env.app).get('/my-list').set('Cookie', jar.header()).expect(200);
     expect(page.text).toContain(`data-movie-id="${movieId}"`);
     expect(page.text).toContain('Remove from my list');
