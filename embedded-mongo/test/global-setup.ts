@@ -11,16 +11,12 @@ declare global {
  */
 // jest loads global setup/teardown through the module's default export.
 export default async function globalSetup(): Promise<void> {
-  if (process.env.MONGODB_URI) {
-    process.env.CONFORMANCE_TARGET = 'external';
-    return;
-  }
+  if (process.env.MONGODB_URI) return;
   const server = await startEmbeddedMongo({
     port: 0,
     logger: silentLogger,
     ttlMonitorIntervalMs: 200,
   });
   globalThis.__EMBEDDED_MONGO__ = server;
-  process.env.CONFORMANCE_TARGET = 'embedded';
   process.env.CONFORMANCE_MONGODB_URI = server.uri;
 }
