@@ -211,7 +211,11 @@ describe('POST /auth/sign-in from the HTML form', () => {
       .send({ email, password: 'nope-nope-nope' })
       .expect(401);
     expect(res.text).toContain('Invalid e-mail or password');
+    // ONE message, for the whole form (never which of the two was wrong).
+    expect(res.text.match(/role="alert"/g)).toHaveLength(1);
     expect(res.text).toContain(`value="${email}"`);
+    // The password is never sent back, not even into the form.
+    expect(res.text).not.toContain('nope-nope-nope');
     expect(res.headers['set-cookie']).toBeUndefined();
   });
 });
