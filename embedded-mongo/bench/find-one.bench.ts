@@ -8,7 +8,7 @@ export interface FindOneBenchOptions {
   smallSize?: number;
   /** Documents in the large collection; default 100,000. */
   largeSize?: number;
-  /** How long each operation is repeated per size; default 1,500 ms. */
+  /** How long each operation is repeated per size (over three alternating rounds); default 1,500 ms. */
   durationMs?: number;
   /** Benchmark this server instead of a fresh in-process embedded one (e.g. a real mongod). */
   uri?: string;
@@ -68,32 +68,66 @@ async function measure(durationMs: number, op: (i: number) => Promise<unknown>):
   return Math.round((count * 1e9) / Number(now - start));
 }
 
-async function measureSize(
-  client: MongoClient,
-  dbName: string,
-  size: number,
-  durationMs: number,
-): Promise<OpsPerSecond> {
+/** A filled collection and the ids in it. */
+interface Subject {
+  coll: Collection<BenchDoc>;
+  ids: ObjectId[];
+  size: number;
+  nextInsert: number;
+}
+
+async function prepare(client: MongoClient, dbName: string, size: number): Promise<Subject> {
   const coll = client.db(dbName).collection<BenchDoc>(`docs_${size}`);
   await coll.drop().catch(() => undefined);
-  const ids = await fill(coll, size);
-  // A fixed stride through the ids, so both sizes do the same work per lookup.
-  const pick = (i: number): number => (i * 7919) % size;
-  const findOneById = await measure(durationMs, async (i) => {
-    const doc = await coll.findOne({ _id: ids[pick(i)] });
+  return { coll, ids: await fill(coll, size), size, nextInsert: size };
+}
+
+type Operation = (subject: Subject, i: number) => Promise<void>;
+
+const OPERATIONS: Record<keyof OpsPerSecond, Operation> = {
+  findOneById: async ({ coll, ids, size }, i) => {
+    // A fixed stride through the ids, so both sizes do the same work per lookup.
+    const doc = await coll.findOne({ _id: ids[(i * 7919) % size] });
     if (!doc) throw new RangeError('benchmark lookup by _id found nothing');
-  });
-  const findOneByUniqueField = await measure(durationMs, async (i) => {
-    const doc = await coll.findOne({ email: `user${pick(i)}@example.com` });
+  },
+  findOneByUniqueField: async ({ coll, size }, i) => {
+    const doc = await coll.findOne({ email: `user${(i * 7919) % size}@example.com` });
     if (!doc) throw new RangeError('benchmark lookup by email found nothing');
-  });
-  let next = size;
-  const insertOne = await measure(durationMs, async () => {
-    next += 1;
-    await coll.insertOne({ _id: new ObjectId(), email: `user${next}@example.com`, n: next });
-  });
-  await coll.drop();
-  return { findOneById, findOneByUniqueField, insertOne };
+  },
+  insertOne: async (subject) => {
+    subject.nextInsert += 1;
+    const n = subject.nextInsert;
+    await subject.coll.insertOne({ _id: new ObjectId(), email: `user${n}@example.com`, n });
+  },
+};
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+/**
+ * Measures each operation on both collections in alternating rounds and keeps the median:
+ * measuring all of the small size first would hand the large one a warmer JIT and make the
+ * ratio look better than it is.
+ */
+async function measureBoth(
+  small: Subject,
+  large: Subject,
+  durationMs: number,
+): Promise<{ small: OpsPerSecond; large: OpsPerSecond }> {
+  const rounds = 3;
+  const result = { small: {} as OpsPerSecond, large: {} as OpsPerSecond };
+  for (const [name, op] of Object.entries(OPERATIONS) as Array<[keyof OpsPerSecond, Operation]>) {
+    const runs = { small: [] as number[], large: [] as number[] };
+    for (let round = 0; round < rounds; round += 1) {
+      runs.small.push(await measure(durationMs / rounds, (i) => op(small, i)));
+      runs.large.push(await measure(durationMs / rounds, (i) => op(large, i)));
+    }
+    result.small[name] = median(runs.small);
+    result.large[name] = median(runs.large);
+  }
+  return result;
 }
 
 /**
@@ -111,8 +145,11 @@ export async function runFindOneBench(
   const client = await MongoClient.connect(uri);
   const dbName = `bench_${process.pid}_${Date.now()}`;
   try {
-    const small = await measureSize(client, dbName, smallSize, durationMs);
-    const large = await measureSize(client, dbName, largeSize, durationMs);
+    const { small, large } = await measureBoth(
+      await prepare(client, dbName, smallSize),
+      await prepare(client, dbName, largeSize),
+      durationMs,
+    );
     const ratio = (key: keyof OpsPerSecond): number =>
       small[key] > 0 ? Number((large[key] / small[key]).toFixed(3)) : 0;
     const ratios: OpsPerSecond = {

@@ -1,10 +1,14 @@
 import { runFindOneBench } from './find-one.bench';
 
-/** `npm run bench -w embedded-mongo`: prints ops/s at both sizes and the large/small ratios. */
+/** `npm run bench -w embedded-mongo [-- --quick]`: prints ops/s at both sizes and the large/small ratios. */
 async function main(): Promise<void> {
   const uri = process.env.BENCH_MONGODB_URI;
-  console.log(`findOne/insertOne benchmark against ${uri ?? 'a fresh embedded server'}`);
-  const result = await runFindOneBench({ uri });
+  // --quick: a short smoke run (noisier numbers) for a shared or slow machine.
+  const quick = process.argv.includes('--quick');
+  console.log(
+    `findOne/insertOne benchmark against ${uri ?? 'a fresh embedded server'}${quick ? ' (quick)' : ''}`,
+  );
+  const result = await runFindOneBench({ uri, durationMs: quick ? 300 : undefined });
   const rows = [
     ['operation', `${result.smallSize} docs`, `${result.largeSize} docs`, 'ratio'],
     ...(['findOneById', 'findOneByUniqueField', 'insertOne'] as const).map((key) => [
