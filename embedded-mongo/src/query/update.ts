@@ -305,7 +305,8 @@ function moveLongArithmetic(doc: Doc, modifier: Doc): void {
         }
         continue;
       }
-      const base = Long.fromValue(toLongable(current ?? (operator === '$inc' ? 0 : 0)));
+      // A missing field counts as 0 for both, as in MongoDB ($mul then sets 0).
+      const base = Long.fromValue(toLongable(current ?? 0));
       const by = Long.fromValue(toLongable(operand));
       const result = operator === '$inc' ? base.add(by) : base.multiply(by);
       const asNumber = result.toNumber();
