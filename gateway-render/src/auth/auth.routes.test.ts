@@ -299,6 +299,28 @@ describe('POST /auth/sign-out', () => {
   });
 });
 
+describe('safe methods', () => {
+  it('never sign anyone out or in: GET on the auth routes changes nothing', async () => {
+    const email = await signUpAda();
+    const jar = new CookieJar();
+    const signedIn = await request(env.app)
+      .post('/auth/sign-in')
+      .set('Authorization', basic(email, PASSWORD))
+      .expect(200);
+    jar.update(signedIn.headers['set-cookie']);
+    const out = await request(env.app)
+      .get('/auth/sign-out')
+      .set('Cookie', jar.header())
+      .expect(404);
+    expect(out.headers['set-cookie']).toBeUndefined();
+    await request(env.app)
+      .get('/auth/sign-in')
+      .set('Authorization', basic(email, PASSWORD))
+      .expect(404);
+    expect(await me(jar.get('access_token') ?? '')).toEqual({ email });
+  });
+});
+
 describe('cross-site requests', () => {
   it('refuses a state-changing POST from another origin', async () => {
     const email = await signUpAda();
