@@ -1,3 +1,4 @@
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import type { AddressInfo, Server } from 'node:net';
 import { SignJWT, decodeJwt } from 'jose';
@@ -123,6 +124,51 @@ describe('refreshing an expired access token before rendering', () => {
     expect(res.headers.location).toBe('/sign-in?returnTo=%2Fmy-list');
     jar.update(res.headers['set-cookie']);
     expect(jar.names()).toEqual([]);
+  });
+});
+
+describe('a refresh token the API will not read', () => {
+  it('is forgotten and the page renders anonymously (not a 400 on every page)', async () => {
+    // A stand-in API: refreshSession answers BAD_USER_INPUT, everything else the real API.
+    const fake = createHttpServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        const body = Buffer.concat(chunks);
+        const { operationName } = JSON.parse(body.toString('utf8')) as { operationName?: string };
+        if (operationName === 'RefreshSession') {
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.end(
+            JSON.stringify({
+              data: null,
+              errors: [{ message: 'Bad refresh token', extensions: { code: 'BAD_USER_INPUT' } }],
+            }),
+          );
+          return;
+        }
+        const headers = { 'content-type': 'application/json', 'x-api-key': env.api.publicApiKey };
+        void fetch(env.api.url, { method: 'POST', headers, body }).then(async (answer) => {
+          res.writeHead(answer.status, { 'content-type': 'application/json' });
+          res.end(Buffer.from(await answer.arrayBuffer()));
+        });
+      });
+    });
+    await new Promise<void>((resolve) => fake.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = fake.address() as AddressInfo;
+      const { app } = env.appWith({ API_URL: `http://127.0.0.1:${port}/graphql` });
+      const res = await request(app)
+        .get('/')
+        .set('Cookie', 'refresh_token=%E2%9C%97mangled; access_token=x')
+        .expect(200);
+      expect(res.text).toContain('<a href="/sign-in">Sign in</a>');
+      const jar = new CookieJar();
+      jar.set('refresh_token', 'mangled');
+      jar.update(res.headers['set-cookie']);
+      expect(jar.names()).toEqual([]);
+    } finally {
+      fake.close();
+    }
   });
 });
 

@@ -112,7 +112,10 @@ export function sessionMiddleware(
       return next();
     } catch (error) {
       const failure = classifyApiError(error);
-      if (failure.kind !== 'unauthenticated') return next(error);
+      // A refresh token the API refuses, or will not even read (a mangled cookie), is no
+      // session: forget it, or every page would fail the same way until the browser closes.
+      // Anything else (the API down) keeps the cookies for the next try.
+      if (failure.kind !== 'unauthenticated' && failure.kind !== 'bad-input') return next(error);
       clearSessionCookies(res, config);
       res.locals.session = { rememberMe: false } satisfies RequestSession;
       return next();
