@@ -212,6 +212,11 @@ describeInBrowser('in headless Chromium', () => {
       42,
     );
 
+    // Its own page (a full load, hydrated like every other) knows it is on the list.
+    page = await open(`/movies/${movieId}`);
+    await expectText(page, 'main h1', title);
+    await page.locator('button:has-text("Remove from my list")').waitFor();
+
     // A full load of /my-list shows it.
     page = await open('/my-list');
     const listed = page.locator(`.movie-card[data-movie-id="${movieId}"]`);
