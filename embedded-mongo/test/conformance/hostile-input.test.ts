@@ -1,9 +1,10 @@
 import { BSON } from 'bson';
 import { MongoClient } from 'mongodb';
+import * as net from 'node:net';
 import type { Db } from 'mongodb';
 import { isExternalServer, serverUri, uniqueDbName } from '../helpers';
 import type { RawOutcome } from '../wire-client';
-import { opMsg, opMsgWithSequence, sendRaw } from '../wire-client';
+import { hostAndPort, opMsg, opMsgWithSequence, sendRaw } from '../wire-client';
 
 /** A refusal: an error reply or a closed connection. Never a crash, never `ok: 1`. */
 function expectRefused(outcome: RawOutcome): void {
@@ -89,6 +90,21 @@ describe('hostile input', () => {
     expectRefusedOrIgnored(await sendRaw(serverUri(), unknownOp, undefined, silence));
     const garbage = Buffer.from(BSON.serialize({ not: 'a frame', pad: 'x'.repeat(64) }));
     expectRefusedOrIgnored(await sendRaw(serverUri(), garbage, undefined, silence));
+  });
+
+  it('keeps serving others while a connection sits on half a frame', async () => {
+    const { host, port } = hostAndPort(serverUri());
+    const stalled = net.connect({ host, port });
+    await new Promise<void>((resolve) => stalled.once('connect', () => resolve()));
+    // Announces a 1 MB message, sends 64 bytes of it, then goes quiet.
+    stalled.write(Buffer.concat([header(1_000_000, 2013), Buffer.alloc(48)]));
+    try {
+      await db.collection('keep').insertOne({ during: 'stall' });
+      expect(await db.collection('keep').countDocuments({ during: 'stall' })).toBe(1);
+    } finally {
+      stalled.destroy();
+      await db.collection('keep').deleteMany({ during: 'stall' });
+    }
   });
 
   it('answers malformed commands with errors, not crashes', async () => {

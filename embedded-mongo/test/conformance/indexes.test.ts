@@ -66,6 +66,14 @@ describe('indexes through the official driver', () => {
     await users.insertOne({ other: 1 });
     const nullDup = await users.insertOne({ other: 2 }).catch((caught: unknown) => caught);
     expect(nullDup).toMatchObject({ code: 11000, keyValue: { email: null } });
+    expect((nullDup as Error).message).toContain('index: email_1 dup key: { email: null }');
+    // Numbers print bare.
+    const seats = db.collection('seats');
+    await seats.createIndex({ row: 1, seat: 1 }, { unique: true });
+    await seats.insertOne({ row: 'B', seat: 7 });
+    await expect(seats.insertOne({ row: 'B', seat: 7 })).rejects.toThrow(
+      'index: row_1_seat_1 dup key: { row: "B", seat: 7 }',
+    );
   });
 
   it('enforces compound unique indexes with ObjectId keys', async () => {
