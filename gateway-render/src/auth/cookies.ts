@@ -6,7 +6,9 @@ export const REMEMBER_ME_MAX_AGE_MS = 30 * 24 * 60 * 60 * 1000;
 
 /** The cookie names: `__Host-` prefixed in production, where they are also Secure. */
 export interface CookieNames {
+  /** The API's access token (15 minutes). */
   access: string;
+  /** The API's refresh token (rotated on every refresh). */
   refresh: string;
   /** A non-secret flag ("1") so a token rotation keeps the lifetime the person chose. */
   remember: string;

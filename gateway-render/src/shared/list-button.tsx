@@ -6,6 +6,7 @@ import { signInUrl } from './return-to';
 
 export interface ListButtonProps {
   movieId: string;
+  /** Whether the movie is on the list now: the button removes it, else adds it. */
   inMyList: boolean;
   /** Where a form post (no script) comes back to. */
   returnTo: string;

@@ -12,8 +12,11 @@ export function formatDuration(minutes: number): string {
 
 export interface MovieCardProps {
   movie: MovieCardFieldsFragment;
+  /** Shows the list button (only signed-in people have a list). */
   signedIn: boolean;
+  /** Where the list button's form post (no script) comes back to: the page showing the card. */
   returnTo: string;
+  /** Called after the list changed in place (the list page reloads its entries). */
   onChanged?: () => void;
 }
 

@@ -24,10 +24,13 @@ export function isJsonClient(req: Request): boolean {
 export interface RenderPageOptions {
   /** The request's Apollo Client, whose cache already holds the page query's result. */
   client: ApolloClient;
+  /** Which page, with its query variables and form state: the props the browser hydrates. */
   page: PageProps;
+  /** The document title, before " · Movie catalog". */
   title: string;
   /** The page query's result (sent as JSON for in-place navigation). */
   data: unknown;
+  /** HTTP status; default 200 (401 or 400 for a form shown again with a message). */
   status?: number;
 }
 
