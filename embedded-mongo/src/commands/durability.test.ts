@@ -6,7 +6,8 @@ import type { Doc } from '../query/documents';
 import { JOURNAL_FILE, Journal, replayJournal } from '../storage/journal';
 import { Store } from '../storage/store';
 import type { CommandContext } from './context';
-import { CursorManager, runCommand } from './index';
+import { runCommand } from './index';
+import { commandContext } from '../../test/helpers';
 
 /**
  * Embedded server internals: a write's reply is produced only after its journal record is
@@ -27,17 +28,7 @@ describe('acknowledged writes are durable before the reply', () => {
       logger: silentLogger,
     });
     store.attachJournal(journal);
-    context = {
-      store,
-      cursors: new CursorManager(),
-      db: 'app',
-      connectionId: 1,
-      logger: silentLogger,
-      startedAt: new Date(),
-      host: '127.0.0.1',
-      port: 0,
-      maxMessageSizeBytes: 48_000_000,
-    };
+    context = commandContext(store);
     const probe = await fs.promises.open(path.join(dir, JOURNAL_FILE), 'r');
     const proto = Object.getPrototypeOf(probe) as { datasync: () => Promise<void> };
     await probe.close();

@@ -1,9 +1,7 @@
 import { Query } from 'mingo';
-import { silentLogger } from '../logger';
+import { commandContext } from '../../test/helpers';
 import type { Doc } from '../query/documents';
-import { Store } from '../storage/store';
-import type { CommandContext } from './context';
-import { CursorManager, runCommand } from './index';
+import { runCommand } from './index';
 
 /**
  * Embedded server internals: equality lookups on `_id` and on indexed fields must not scan.
@@ -11,17 +9,7 @@ import { CursorManager, runCommand } from './index';
  * tells a lookup (one or two candidates) from a scan (every document) for each command path.
  */
 describe('equality lookups through the commands', () => {
-  const context: CommandContext = {
-    store: new Store(),
-    cursors: new CursorManager(),
-    db: 'app',
-    connectionId: 1,
-    logger: silentLogger,
-    startedAt: new Date(),
-    host: '127.0.0.1',
-    port: 0,
-    maxMessageSizeBytes: 48_000_000,
-  };
+  const context = commandContext();
   const SIZE = 1000;
 
   async function run(command: Doc): Promise<Doc> {
