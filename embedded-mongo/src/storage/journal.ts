@@ -79,8 +79,9 @@ export function replayJournal(
     if (!record) {
       if (isLast) return torn('checksum mismatch');
       // A crash can leave the file extended over blocks whose data never reached the disk,
-      // which read back as zeros: that too is an unacknowledged tail, not corruption.
-      if (isAllZero(data.subarray(offset))) return torn('zero-filled tail');
+      // which read back as zeros: a bad record followed only by zeros is an unacknowledged
+      // tail too, not corruption.
+      if (isAllZero(data.subarray(end))) return torn('bad record followed by a zero-filled tail');
       throw new JournalCorruptError(
         `journal ${file} is corrupt at offset ${offset} with ${data.length - end} bytes of records after it; ` +
           'refusing to start rather than lose acknowledged writes (restore the file or move it away)',

@@ -151,16 +151,23 @@ describe('embedded server only: persistence in a data directory', () => {
       await client.db('app').collection('notes').insertOne({ n: 1 });
     });
     await server.stop();
-    fs.appendFileSync(path.join(dir, 'journal.bin'), Buffer.alloc(4096));
-    const warnings: string[] = [];
-    const restarted = await start(dir, {
-      warn: (message) => warnings.push(message),
-      info: () => undefined,
-    });
-    expect(warnings).toEqual([expect.stringContaining('zero-filled tail')]);
-    await withClient(restarted, async (client) => {
-      expect(await client.db('app').collection('notes').countDocuments({})).toBe(1);
-    });
+    const journal = path.join(dir, 'journal.bin');
+    const intact = fs.readFileSync(journal);
+    // Only zeros, and the start of a record (length 64, checksum, 10 bytes) followed by zeros.
+    const partial = Buffer.from([0x40, 0, 0, 0, 0x12, 0x34, 0x56, 0x78, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    for (const tail of [Buffer.alloc(4096), Buffer.concat([partial, Buffer.alloc(4096)])]) {
+      fs.writeFileSync(journal, Buffer.concat([intact, tail]));
+      const warnings: string[] = [];
+      const restarted = await start(dir, {
+        warn: (message) => warnings.push(message),
+        info: () => undefined,
+      });
+      expect(warnings).toEqual([expect.stringContaining('zero-filled tail')]);
+      await withClient(restarted, async (client) => {
+        expect(await client.db('app').collection('notes').countDocuments({})).toBe(1);
+      });
+      await restarted.stop();
+    }
   });
 
   it('compacts the journal while running, keeping the latest state', async () => {
