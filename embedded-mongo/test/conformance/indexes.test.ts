@@ -88,6 +88,11 @@ describe('indexes through the official driver', () => {
     expect((error as Error).message).toContain(
       `index: userId_1_movieId_1 dup key: { userId: ObjectId('${userId.toHexString()}'), movieId: ObjectId('${movieId.toHexString()}') }`,
     );
+    // An upsert whose seed (the filter's equalities) collides is refused the same way.
+    await expect(
+      favs.updateOne({ userId, movieId, note: 'x' }, { $set: { seen: true } }, { upsert: true }),
+    ).rejects.toMatchObject({ code: 11000, keyValue: { userId, movieId } });
+    expect(await favs.countDocuments({ userId })).toBe(2);
   });
 
   it('skips documents that sparse and partial unique indexes do not cover', async () => {
@@ -108,6 +113,15 @@ describe('indexes through the official driver', () => {
     await expect(accounts.insertOne({ handle: 'h', active: true })).rejects.toMatchObject({
       code: 11000,
     });
+    // Updates that bring a document into the sparse or partial index are checked too.
+    await expect(
+      accounts.updateOne({ a: 1 }, { $set: { nickname: 'neo', touched: true } }),
+    ).rejects.toMatchObject({ code: 11000 });
+    await expect(
+      accounts.findOneAndUpdate({ handle: 'h', active: false }, { $set: { active: true } }),
+    ).rejects.toMatchObject({ code: 11000, keyValue: { handle: 'h' } });
+    expect(await accounts.countDocuments({ touched: true })).toBe(0);
+    expect(await accounts.countDocuments({ handle: 'h', active: true })).toBe(1);
     const specs = await accounts.indexes();
     expect(specs).toEqual(
       expect.arrayContaining([
