@@ -42,6 +42,7 @@ export interface EmbeddedMongoOptions {
 export interface EmbeddedMongo {
   /** `mongodb://127.0.0.1:<port>/`, with no database name. */
   uri: string;
+  /** The port it listens on (the one picked when `port` was 0). */
   port: number;
   /** Closes all connections, stops the monitors and flushes and closes the journal. */
   stop(): Promise<void>;

@@ -22,6 +22,10 @@ const IGNORED_CREATE_OPTIONS = new Set([
 
 const create: CommandHandler = (command, context) => {
   const name = collectionName(command, 'create');
+  // A view stored as a plain collection would silently answer every query with nothing.
+  if (command.viewOn !== undefined) {
+    throw new MongoCommandError('NotImplemented', 'views are not supported by the embedded server');
+  }
   const options: Doc = {};
   for (const [key, value] of Object.entries(command)) {
     if (!IGNORED_CREATE_OPTIONS.has(key)) options[key] = value;
