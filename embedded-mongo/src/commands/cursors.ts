@@ -68,7 +68,7 @@ export class CursorManager {
     }
     if (cursor.ns !== ns) {
       throw new MongoCommandError(
-        'BadValue',
+        'Unauthorized',
         `Requested getMore on namespace '${ns}', but cursor belongs to a different namespace ${cursor.ns}`,
       );
     }

@@ -146,6 +146,11 @@ describe('CRUD through the official driver', () => {
     const id = first.cursor.id as Long;
     expect(first.cursor.firstBatch).toHaveLength(2);
     expect(Long.fromValue(id).isZero()).toBe(false);
+    // mongod refuses a getMore naming another collection with 13 Unauthorized.
+    await expect(db.command({ getMore: id, collection: 'other' })).rejects.toMatchObject({
+      code: 13,
+      codeName: 'Unauthorized',
+    });
     const killed = await db.command({ killCursors: 'killed', cursors: [id] });
     expect(killed.cursorsKilled).toHaveLength(1);
     const error = await db
