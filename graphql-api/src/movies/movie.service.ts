@@ -16,6 +16,9 @@ export interface MovieServiceHooks {
 }
 
 export class MovieService {
+  /** The movies' collection, for other domains' `$lookup` stages. */
+  readonly collectionName = MovieModel.collection.collectionName;
+
   constructor(private readonly hooks: MovieServiceHooks = {}) {}
 
   /** The catalog ordered by title, one page at a time. */

@@ -80,50 +80,108 @@ describe('userMovies', () => {
     expect(page2.data?.userMovies.pageInfo.hasNextPage).toBe(false);
   });
 
-  it('resolves every entry’s movie (and inMyList) with one batched query each per request', async () => {
-    const { token } = await listOf(6);
-    const commands: CommandStartedEvent[] = [];
-    const client = mongoose.connection.getClient();
-    const listener = (event: CommandStartedEvent) => commands.push(event);
-    client.on('commandStarted', listener);
-    try {
-      const result = await execute<ListData>(
-        api,
-        LIST,
-        { first: 10 },
-        { apiKey: api.publicApiKey, token },
-      );
-      expect(result.data?.userMovies.edges).toHaveLength(6);
-    } finally {
-      client.off('commandStarted', listener);
-    }
-    const reads = (command: string, collection: string) =>
-      commands.filter((c) => c.commandName === command && c.command[command] === collection).length;
-    // Six entries, one movie query.
-    expect(reads('find', 'movies')).toBe(1);
-    expect(reads('aggregate', 'movies')).toBe(0);
-    // The page itself and the inMyList batch; totalCount is the one aggregate.
-    expect(reads('find', 'usermovies')).toBe(2);
-    expect(reads('aggregate', 'usermovies')).toBe(1);
-  });
-
-  it('does not count when totalCount is not selected', async () => {
-    const { token } = await listOf(1);
+  /** The commands `work` sends, as "command collection" (credential checks left out). */
+  async function commandsOf(work: () => Promise<unknown>): Promise<string[]> {
     const commands: string[] = [];
     const client = mongoose.connection.getClient();
-    const listener = (event: CommandStartedEvent) => commands.push(event.commandName);
+    const listener = (event: CommandStartedEvent) => {
+      const target: unknown = event.command[event.commandName];
+      if (target === 'sessions' || target === 'apikeys') return;
+      commands.push(`${event.commandName} ${String(target)}`);
+    };
     client.on('commandStarted', listener);
     try {
-      await execute(
-        api,
-        '{ userMovies(first: 5) { edges { node { id } } } }',
-        {},
-        { apiKey: api.publicApiKey, token },
-      );
+      await work();
     } finally {
       client.off('commandStarted', listener);
     }
-    expect(commands.filter((name) => name === 'aggregate' || name === 'count')).toEqual([]);
+    return commands;
+  }
+
+  it('reads a page, its movies (and inMyList) and totalCount in one aggregate, whatever its size', async () => {
+    const { token, movies } = await listOf(6);
+    for (const first of [2, 10]) {
+      let result: Awaited<ReturnType<typeof execute<ListData>>> | undefined;
+      const commands = await commandsOf(async () => {
+        result = await execute<ListData>(api, LIST, { first }, { apiKey: api.publicApiKey, token });
+      });
+      expect(result?.errors).toBeUndefined();
+      expect(result?.data?.userMovies.totalCount).toBe(6);
+      expect(result?.data?.userMovies.edges.map((e) => e.node.movie.title)).toEqual(
+        [...movies]
+          .reverse()
+          .slice(0, first)
+          .map((movie) => movie.title),
+      );
+      expect(result?.data?.userMovies.edges.every((e) => e.node.movie.inMyList)).toBe(true);
+      // No query per entry, no batched movie query, no inMyList query, no separate count.
+      expect(commands).toEqual(['aggregate usermovies']);
+    }
+  });
+
+  it('does not count when totalCount is not selected, and pages the same way', async () => {
+    const { token, movies } = await listOf(3);
+    const query = `query List($first: Int!, $after: String) {
+      userMovies(first: $first, after: $after) {
+        edges { node { id movie { title } } }
+        pageInfo { endCursor hasNextPage }
+      }
+    }`;
+    type Page = Omit<ListData['userMovies'], 'totalCount'>;
+    let first: { userMovies: Page } | null | undefined;
+    const commands = await commandsOf(async () => {
+      first = (
+        await execute<{ userMovies: Page }>(
+          api,
+          query,
+          { first: 2 },
+          { apiKey: api.publicApiKey, token },
+        )
+      ).data;
+    });
+    expect(commands).toEqual(['aggregate usermovies']);
+    expect(first?.userMovies.pageInfo.hasNextPage).toBe(true);
+    const second = await execute<{ userMovies: Page }>(
+      api,
+      query,
+      { first: 2, after: first?.userMovies.pageInfo.endCursor },
+      { apiKey: api.publicApiKey, token },
+    );
+    expect(second.errors).toBeUndefined();
+    expect(second.data?.userMovies.edges.map((e) => e.node.movie.title)).toEqual([
+      movies[0]?.title,
+    ]);
+    expect(second.data?.userMovies.pageInfo.hasNextPage).toBe(false);
+  });
+
+  it('counts when totalCount is selected through a fragment', async () => {
+    const { token } = await listOf(2);
+    const result = await execute<{ userMovies: { totalCount: number } }>(
+      api,
+      '{ userMovies(first: 1) { ...Count } } fragment Count on UserMovieConnection { totalCount }',
+      {},
+      { apiKey: api.publicApiKey, token },
+    );
+    expect(result.errors).toBeUndefined();
+    expect(result.data?.userMovies.totalCount).toBe(2);
+  });
+
+  it('batches movie(id) and inMyList lookups through the DataLoaders: one query each, not one per field', async () => {
+    const { token, movies } = await listOf(3);
+    const others = [await createMovie(api), await createMovie(api)];
+    const ids = [...movies, ...others].map((movie) => movie._id.toHexString());
+    const query = `{ ${ids
+      .map((id, index) => `m${index}: movie(id: "${id}") { id inMyList }`)
+      .join(' ')} }`;
+    let result: Awaited<ReturnType<typeof execute>> | undefined;
+    const commands = await commandsOf(async () => {
+      result = await execute(api, query, {}, { apiKey: api.publicApiKey, token });
+    });
+    expect(result?.errors).toBeUndefined();
+    expect(Object.values(result?.data ?? {})).toEqual(
+      ids.map((id, index) => ({ id, inMyList: index < 3 })),
+    );
+    expect(commands.sort()).toEqual(['find movies', 'find usermovies']);
   });
 
   it('needs a user: an API key alone is UNAUTHENTICATED', async () => {

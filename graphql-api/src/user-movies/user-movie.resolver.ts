@@ -5,11 +5,13 @@ import {
   Ctx,
   FieldResolver,
   ID,
+  Info,
   Mutation,
   Query,
   Resolver,
   Root,
 } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
 import type { Context } from '../context';
 import { requireUser } from '../context';
 import { Movie } from '../movies';
@@ -17,6 +19,7 @@ import { ConnectionArgs } from '../shared/connection';
 import { unexpected } from '../shared/errors';
 import { parseObjectId } from '../shared/object-id';
 import { Scope } from '../shared/scopes';
+import { selectsField } from '../shared/selection';
 import { UserMovieConnection } from './user-movie.connection';
 import { UserMovie } from './user-movie.model';
 import type { UserMovieService } from './user-movie.service';
@@ -27,11 +30,22 @@ export class UserMovieResolver {
 
   @Authorized([Scope.ReadUserMovies])
   @Query(() => UserMovieConnection, { description: "The caller's own list, newest first." })
-  userMovies(
+  async userMovies(
     @Args(() => ConnectionArgs) args: ConnectionArgs,
     @Ctx() context: Context,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<UserMovieConnection> {
-    return this.userMovieService.list(requireUser(context).id, args);
+    const { connection, movies } = await this.userMovieService.list(requireUser(context).id, args, {
+      countTotal: selectsField(info, 'totalCount'),
+    });
+    // The page came with its movies: the entries' `movie` (and, since every one of them is in
+    // the caller's list, `inMyList`) resolve from the request's loaders without a query.
+    for (const movie of movies) {
+      const id = movie._id.toHexString();
+      context.loaders.movieById.prime(id, movie);
+      context.loaders.inMyList.prime(id, true);
+    }
+    return connection;
   }
 
   @Authorized([Scope.CreateUserMovies])

@@ -1,5 +1,6 @@
 import { trusted, Types } from 'mongoose';
-import type { MovieService } from '../movies';
+import type { PipelineStage } from 'mongoose';
+import type { Movie, MovieService } from '../movies';
 import type { ConnectionArgs } from '../shared/connection';
 import { decodeCursor, encodeCursor, slicePage } from '../shared/connection';
 import { isDuplicateKeyError, notFound, unexpected } from '../shared/errors';
@@ -7,39 +8,99 @@ import { UserMovieConnection } from './user-movie.connection';
 import type { UserMovie } from './user-movie.model';
 import { UserMovieModel } from './user-movie.model';
 
+/** Where the aggregate puts an entry's joined movie (an array of at most one). */
+const MOVIE_FIELD = 'joinedMovie';
+
+type JoinedRow = UserMovie & { [MOVIE_FIELD]: Movie[] };
+
+/** A page of the list and the movies of its entries (for the per-request movie loader). */
+export interface UserMoviePage {
+  connection: UserMovieConnection;
+  movies: Movie[];
+}
+
 /** Every method takes the caller's user id: a list is only ever read or changed by its owner. */
 export class UserMovieService {
   constructor(private readonly movies: MovieService) {}
 
-  /** The user's list, newest first. */
-  async list(userId: Types.ObjectId, args: ConnectionArgs): Promise<UserMovieConnection> {
+  /**
+   * The user's list, newest first, with each entry's movie, in ONE aggregate: the page of
+   * entries joined with their movies (`$lookup` on `_id`), and, when `countTotal` is set, the
+   * list's size in the same round trip (`$facet`). The caller primes its per-request movie
+   * loader with `movies`, so the entries' `movie` fields need no further query.
+   */
+  async list(
+    userId: Types.ObjectId,
+    args: ConnectionArgs,
+    options: { countTotal?: boolean } = {},
+  ): Promise<UserMoviePage> {
     const owner = { user: userId };
-    let filter: Record<string, unknown> = owner;
+    let after: Record<string, unknown> | undefined;
     if (args.after) {
       const [time, id] = decodeCursor(args.after, ['timestamp', 'objectId']) as [number, string];
       const createdAt = new Date(time);
-      filter = {
-        user: userId,
+      after = {
         $or: [
-          { createdAt: trusted({ $lt: createdAt }) },
-          { createdAt, _id: trusted({ $lt: new Types.ObjectId(id) }) },
+          { createdAt: { $lt: createdAt } },
+          { createdAt, _id: { $lt: new Types.ObjectId(id) } },
         ],
       };
     }
-    const rows = await UserMovieModel.find(filter)
-      .sort({ createdAt: -1, _id: -1 })
-      .limit(args.first + 1)
-      .lean<UserMovie[]>();
-    const { page, hasNextPage } = slicePage(rows, args.first);
-    const edges = page.map((node) => ({
+    // Values are built here (ObjectIds, Dates), never taken from the caller: aggregate does not
+    // cast or sanitize, so nothing else may go into these stages.
+    const page: PipelineStage.FacetPipelineStage[] = [
+      { $sort: { createdAt: -1, _id: -1 } },
+      { $limit: args.first + 1 },
+      {
+        $lookup: {
+          from: this.movies.collectionName,
+          localField: 'movie',
+          foreignField: '_id',
+          as: MOVIE_FIELD,
+        },
+      },
+    ];
+    let rows: JoinedRow[];
+    let total: number | undefined;
+    if (options.countTotal) {
+      const [facets] = await UserMovieModel.aggregate<{
+        page: JoinedRow[];
+        total: { n: number }[];
+      }>([
+        { $match: owner },
+        {
+          $facet: {
+            page: after ? [{ $match: after }, ...page] : page,
+            total: [{ $count: 'n' }],
+          },
+        },
+      ]);
+      rows = facets?.page ?? [];
+      total = facets?.total[0]?.n ?? 0;
+    } else {
+      rows = await UserMovieModel.aggregate<JoinedRow>([
+        { $match: after ? { ...owner, ...after } : owner },
+        ...page,
+      ]);
+    }
+    const { page: pageRows, hasNextPage } = slicePage(rows, args.first);
+    const movies: Movie[] = [];
+    const nodes = pageRows.map(({ [MOVIE_FIELD]: joined, ...entry }): UserMovie => {
+      // Empty only for an entry whose movie is gone: the loader then asks (and finds nothing).
+      if (joined[0]) movies.push(joined[0]);
+      return entry;
+    });
+    const edges = nodes.map((node) => ({
       cursor: encodeCursor([node.createdAt.getTime(), node._id.toHexString()]),
       node,
     }));
-    return new UserMovieConnection(
+    const connection = new UserMovieConnection(
       edges,
       { endCursor: edges.at(-1)?.cursor ?? null, hasNextPage },
-      () => UserMovieModel.countDocuments(owner).exec(),
+      () =>
+        total === undefined ? UserMovieModel.countDocuments(owner).exec() : Promise.resolve(total),
     );
+    return { connection, movies };
   }
 
   /** Idempotent: an entry already there is returned as is. NOT_FOUND for a missing movie. */
