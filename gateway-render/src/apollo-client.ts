@@ -1,5 +1,11 @@
-import { ApolloClient, HttpLink, InMemoryCache } from '@apollo/client';
+import { createHash } from 'node:crypto';
+import { ApolloClient, ApolloLink, HttpLink, InMemoryCache } from '@apollo/client';
+import type { OperationVariables, TypedDocumentNode } from '@apollo/client';
+import { Kind } from 'graphql';
+import { map } from 'rxjs';
 import type { RenderConfig } from './config';
+import { publicCacheKey } from './shared/public-response-cache';
+import type { PublicResponseCache } from './shared/public-response-cache';
 
 /** What one server-side API client acts as. */
 export interface ApiClientOptions {
@@ -16,6 +22,42 @@ export interface ApiClientOptions {
    * a page that needs several still answers (503 at worst) within one `apiTimeoutMs`.
    */
   deadline?: AbortSignal;
+  /**
+   * The app's cache of responses the API marked public. Used only by a client without an
+   * access token: such a client stores the public responses it receives, and
+   * {@link cachedPublicResult} answers its queries from them while they are fresh.
+   */
+  publicCache?: PublicResponseCache;
+}
+
+/** The clients that may use a public cache, with the key prefix of their API key. */
+const publicCaches = new WeakMap<ApolloClient, { cache: PublicResponseCache; keyId: string }>();
+
+/** Names the API key in cache keys without holding the key itself. */
+function apiKeyId(config: RenderConfig): string {
+  return createHash('sha256').update(config.publicApiKey).digest('base64url');
+}
+
+function operationName(document: TypedDocumentNode<unknown, never>): string | undefined {
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.OPERATION_DEFINITION) return definition.name?.value;
+  }
+  return undefined;
+}
+
+/**
+ * A fresh response the API marked public for this query and variables, when `client` is an
+ * anonymous client with a public cache; else undefined (signed-in clients never get one).
+ */
+export function cachedPublicResult<TData, TVariables extends OperationVariables>(
+  client: ApolloClient,
+  query: TypedDocumentNode<TData, TVariables>,
+  variables: TVariables,
+): TData | undefined {
+  const shared = publicCaches.get(client);
+  const name = operationName(query as TypedDocumentNode<unknown, never>);
+  if (!shared || !name) return undefined;
+  return shared.cache.get(publicCacheKey(shared.keyId, name, variables)) as TData | undefined;
 }
 
 /**
@@ -38,11 +80,34 @@ export function createApiClient(
     const signal = AbortSignal.any(signals);
     return fetch(input, { ...init, signal });
   };
-  return new ApolloClient({
+  const http = new HttpLink({ uri: config.apiUrl, headers, fetch: timedFetch });
+  const publicCache = options.accessToken ? undefined : options.publicCache;
+  const keyId = publicCache ? apiKeyId(config) : '';
+  const link = publicCache
+    ? new ApolloLink((operation, forward) =>
+        forward(operation).pipe(
+          map((result) => {
+            const response = (operation.getContext() as { response?: Response }).response;
+            if (result.data && !result.errors && operation.operationName) {
+              publicCache.storeIfPublic(
+                publicCacheKey(keyId, operation.operationName, operation.variables),
+                result.data,
+                response?.headers.get('cache-control'),
+              );
+            }
+            return result;
+          }),
+        ),
+      ).concat(http)
+    : http;
+  const client = new ApolloClient({
     ssrMode: true,
-    link: new HttpLink({ uri: config.apiUrl, headers, fetch: timedFetch }),
+    link,
     cache: new InMemoryCache(),
-    // Errors throw (errorPolicy "none", the default); a page always asks the API afresh.
+    // Errors throw (errorPolicy "none", the default); a page asks the API afresh (or, for an
+    // anonymous public read, see cachedPublicResult).
     defaultOptions: { query: { fetchPolicy: 'network-only' } },
   });
+  if (publicCache) publicCaches.set(client, { cache: publicCache, keyId });
+  return client;
 }

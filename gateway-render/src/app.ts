@@ -15,8 +15,10 @@ import { myListRoutes } from './pages/my-list/my-list.routes';
 import { signInRoutes } from './pages/sign-in/sign-in.routes';
 import { signUpRoutes } from './pages/sign-up/sign-up.routes';
 import { apiDeadlineMiddleware } from './shared/api-call';
+import type { AppLocals } from './shared/api-call';
 import { ApiFailureError } from './shared/api-errors';
 import { errorHandler } from './shared/error-handler';
+import { PublicResponseCache } from './shared/public-response-cache';
 import type { RouteDeps } from './shared/route-deps';
 import { sameOriginMiddleware } from './shared/same-origin.middleware';
 import { workspaceDir } from './shared/workspace-dir';
@@ -44,6 +46,8 @@ export function createApp(config: RenderConfig, options: CreateAppOptions = {}):
   const deps: RouteDeps = { config, passport, refresher: new SessionRefresher(config) };
 
   const app = express();
+  const locals: AppLocals = { publicResponseCache: new PublicResponseCache() };
+  Object.assign(app.locals, locals);
   app.disable('x-powered-by');
   app.set('trust proxy', production ? 1 : false);
 

@@ -1,9 +1,10 @@
 import type { ApolloClient, OperationVariables, TypedDocumentNode } from '@apollo/client';
 import type { RequestHandler, Response } from 'express';
-import { createApiClient } from '../apollo-client';
+import { cachedPublicResult, createApiClient } from '../apollo-client';
 import { requestSession } from '../auth/request-session';
 import type { RenderConfig } from '../config';
 import { ApiFailureError, classifyApiError } from './api-errors';
+import type { PublicResponseCache } from './public-response-cache';
 
 /**
  * Starts each request's API deadline: all of its API calls together get `apiTimeoutMs`, so a
@@ -31,6 +32,7 @@ export function apiClientFor(
     accessToken: options.anonymous ? undefined : requestSession(res).accessToken,
     clientIp: res.req.ip,
     deadline: res.locals.apiDeadline as AbortSignal | undefined,
+    publicCache: (res.app.locals as AppLocals).publicResponseCache,
   });
 }
 
@@ -47,12 +49,30 @@ async function dataOf<TData>(call: () => Promise<{ data?: unknown }>): Promise<T
   }
 }
 
-/** Runs a query; any failure becomes an {@link ApiFailureError} for the error handler. */
+/** What createApp keeps in `app.locals` for the routes. */
+export interface AppLocals {
+  /** Responses the API marked public, for anonymous visitors' reads (see PublicResponseCache). */
+  publicResponseCache?: PublicResponseCache;
+}
+
+/**
+ * Runs a query; any failure becomes an {@link ApiFailureError} for the error handler. An
+ * anonymous client's query that the API recently answered as public is answered from that
+ * response (written into the request's own cache, so the page renders the same way).
+ */
 export function runQuery<TData, TVariables extends OperationVariables>(
   client: ApolloClient,
   query: TypedDocumentNode<TData, TVariables>,
   variables: TVariables,
 ): Promise<TData> {
+  const cached = cachedPublicResult(client, query, variables);
+  if (cached !== undefined) {
+    client.writeQuery({ query, variables, data: cached } as ApolloClient.WriteQueryOptions<
+      TData,
+      TVariables
+    >);
+    return Promise.resolve(cached);
+  }
   return dataOf<TData>(() =>
     client.query({ query, variables } as ApolloClient.QueryOptions<TData, TVariables>),
   );

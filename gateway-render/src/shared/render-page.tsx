@@ -1,6 +1,5 @@
 import type { ApolloClient } from '@apollo/client';
 import { ApolloProvider } from '@apollo/client/react';
-import { prerenderStatic } from '@apollo/client/react/ssr';
 import type { Request, Response } from 'express';
 import { renderToString } from 'react-dom/server';
 import { ViewerDocument } from '../__generated__/graphql';
@@ -49,14 +48,13 @@ export async function renderPage(req: Request, res: Response, options: RenderPag
     res.status(status).json(body);
     return;
   }
-  const { result } = await prerenderStatic({
-    tree: (
-      <ApolloProvider client={client}>
-        <AppShell page={page} navigate={null} />
-      </ApolloProvider>
-    ),
-    renderFunction: renderToString,
-  });
+  // One render: the route has already put every query of the page into the request's cache
+  // (the header's viewer included), so a second, data-gathering pass would find nothing.
+  const result = renderToString(
+    <ApolloProvider client={client}>
+      <AppShell page={page} navigate={null} />
+    </ApolloProvider>,
+  );
   const html = htmlDocument({
     title,
     body: result,

@@ -12,6 +12,8 @@ export interface ProxiedCall {
 export interface ApiProxyOptions {
   /** Holds each call this long before passing it on (a slow API). */
   delayMs?: number;
+  /** Passes the API's Cache-Control on (default: dropped, so nothing is cached behind the proxy). */
+  passCacheControl?: boolean;
 }
 
 /**
@@ -42,8 +44,12 @@ export async function startApiProxy(
       const forward = () =>
         fetch(apiUrl, { method: req.method, headers, body })
           .then(async (apiResponse) => {
+            const cacheControl = apiResponse.headers.get('cache-control');
             res.writeHead(apiResponse.status, {
               'content-type': apiResponse.headers.get('content-type') ?? 'application/json',
+              ...(options.passCacheControl && cacheControl
+                ? { 'cache-control': cacheControl }
+                : {}),
             });
             res.end(Buffer.from(await apiResponse.arrayBuffer()));
           })
