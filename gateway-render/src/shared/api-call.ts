@@ -33,6 +33,8 @@ export function apiClientFor(
     clientIp: res.req.ip,
     deadline: res.locals.apiDeadline as AbortSignal | undefined,
     publicCache: (res.app.locals as AppLocals).publicResponseCache,
+    // Written once, rendered once: memoized reads would cost more than they save.
+    resultCaching: false,
   });
 }
 
