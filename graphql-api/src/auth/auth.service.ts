@@ -39,13 +39,21 @@ export class AuthService {
   /** Same error for an unknown e-mail and a wrong password; failures are rate-limited. */
   async signIn(input: SignInInput, meta: SignInMeta): Promise<AuthPayload> {
     const email = normalizeEmail(input.email);
-    await this.limiter.begin(email, meta.ip);
-    const user = await this.users.findByEmailWithPassword(email);
+    // The attempt is counted (or refused) before any password is checked; reading the user at
+    // the same time only saves a round trip: a refused attempt's read is simply dropped.
+    const [, user] = await Promise.all([
+      this.limiter.begin(email, meta.ip),
+      this.users.findByEmailWithPassword(email),
+    ]);
     const valid = await this.passwords.verify(user?.passwordHash, input.password);
     if (!user || !valid) throw unauthenticated(INVALID_CREDENTIALS);
-    await this.limiter.succeeded(email, meta.ip);
     const { passwordHash: _omit, ...publicUser } = user;
-    return this.startSession(publicUser, input.rememberMe, meta);
+    // Forgiving the e-mail's failures and starting the session do not depend on each other.
+    const [, payload] = await Promise.all([
+      this.limiter.succeeded(email, meta.ip),
+      this.startSession(publicUser, input.rememberMe, meta),
+    ]);
+    return payload;
   }
 
   async signProvider(input: SignProviderInput, meta: SignInMeta): Promise<AuthPayload> {
