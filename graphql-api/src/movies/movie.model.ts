@@ -25,14 +25,17 @@ const HTTP_URL = {
 };
 
 /** A catalog entry: the GraphQL type and the Typegoose model in one class. */
-@ObjectType()
+// The catalog's hot type: plain property fields resolve with graphql-js's default resolver
+// (no type-graphql wrapper per field; nothing here needs middleware or auth). `id` keeps
+// type-graphql's resolver, which reads `_id`.
+@ObjectType({ simpleResolvers: true })
 @Directive(INHERIT_MAX_AGE)
 @modelOptions({ schemaOptions: { timestamps: true, collection: 'movies' } })
 // The catalog is listed by title; the id breaks ties so cursors are stable.
 @index({ title: 1, _id: 1 })
 @index({ tags: 1 })
 export class Movie {
-  @Field(() => ID, { name: 'id' })
+  @Field(() => ID, { name: 'id', simple: false })
   readonly _id!: Types.ObjectId;
 
   @Field()

@@ -8,7 +8,8 @@ import { badUserInput } from './errors';
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
 
-@ObjectType()
+// Plain properties, no middleware or auth on them: graphql-js's default resolver suffices.
+@ObjectType({ simpleResolvers: true })
 @Directive(INHERIT_MAX_AGE)
 export class PageInfo {
   @Field(() => String, { nullable: true })
@@ -44,7 +45,7 @@ export function createConnectionType<TNode extends object>(
   pageInfo: PageInfo,
   countTotal: () => Promise<number>,
 ) => Connection<TNode> {
-  @ObjectType(`${name}Edge`)
+  @ObjectType(`${name}Edge`, { simpleResolvers: true })
   class EdgeType implements Edge<TNode> {
     @Field()
     cursor!: string;
@@ -53,7 +54,7 @@ export function createConnectionType<TNode extends object>(
     node!: TNode;
   }
 
-  @ObjectType(`${name}Connection`)
+  @ObjectType(`${name}Connection`, { simpleResolvers: true })
   class ConnectionType implements Connection<TNode> {
     @Field(() => [EdgeType])
     edges: Edge<TNode>[];
