@@ -2,6 +2,7 @@ import request from 'supertest';
 import { startApiProxy } from '../../test/helpers/api-proxy';
 import { CookieJar } from '../../test/helpers/cookie-jar';
 import {
+  callApi,
   signUpViaApi,
   startRenderTestEnv,
   TEST_PASSWORD,
@@ -40,6 +41,29 @@ describe('public API responses', () => {
     // Other variables are another entry.
     await request(app).get('/?q=a').expect(200);
     expect(proxy.calls.map((call) => call.operation)).toEqual(['CatalogPublic', 'CatalogPublic']);
+  });
+
+  it('serve the movie page to anonymous visitors too', async () => {
+    const { app } = env.appWith({ API_URL: proxy.url });
+    const listed = await callApi<{ movies: { edges: { node: { id: string; title: string } }[] } }>(
+      env.api,
+      'query { movies(first: 1) { edges { node { id title } } } }',
+    );
+    const movie = listed.data?.movies.edges[0]?.node;
+    if (!movie) throw new TypeError('the seed has no movie');
+    const first = await request(app).get(`/movies/${movie.id}`).expect(200);
+    const second = await request(app).get(`/movies/${movie.id}`).expect(200);
+    expect(second.text).toBe(first.text);
+    expect(second.text).toContain(movie.title);
+    expect(proxy.calls.map((call) => call.operation)).toEqual(['MoviePagePublic']);
+    // A malformed id is still the 404 page, and is never cached (the API answered an error).
+    await request(app).get('/movies/not-an-id').expect(404);
+    await request(app).get('/movies/not-an-id').expect(404);
+    expect(proxy.calls.map((call) => call.operation)).toEqual([
+      'MoviePagePublic',
+      'MoviePagePublic',
+      'MoviePagePublic',
+    ]);
   });
 
   it('are never used for, nor filled by, signed-in people', async () => {
