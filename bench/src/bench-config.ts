@@ -24,9 +24,34 @@ export interface BenchConfig {
   outDir: string;
   /** `BENCH_PROFILE=1`: servers under test run with `--cpu-prof`, profiles written into `outDir`. */
   profile: boolean;
-  /** `BENCH_ONLY=P1,P6`: run only these figures (default all). */
+  /** `BENCH_ONLY=P1,P6`: run only these figures (default all), as ids from {@link FIGURE_IDS}. */
   only: Set<string> | null;
   quick: boolean;
+}
+
+/** Every figure id a run can produce, in table order (what `BENCH_ONLY` accepts). */
+export const FIGURE_IDS = ['P1', 'P2', 'P3', 'P4', 'P5', 'P6', 'P7a', 'P7b', 'P8'] as const;
+
+/**
+ * `BENCH_ONLY` as figure ids, matched without regard to case; `P7` names both P7a and P7b.
+ * An unknown id is an error naming the valid ones: a typo must not silently run nothing.
+ */
+function onlyIds(raw: string | undefined): Set<string> | null {
+  if (raw === undefined || raw.trim() === '') return null;
+  const ids = new Set<string>();
+  for (const given of raw.split(',').map((id) => id.trim())) {
+    if (given === '') continue;
+    const upper = given.toUpperCase();
+    const matches =
+      upper === 'P7' ? ['P7a', 'P7b'] : FIGURE_IDS.filter((id) => id.toUpperCase() === upper);
+    if (matches.length === 0) {
+      throw new TypeError(
+        `BENCH_ONLY: unknown figure "${given}" (valid: ${FIGURE_IDS.join(', ')}, or P7 for both P7a and P7b)`,
+      );
+    }
+    for (const id of matches) ids.add(id);
+  }
+  return ids.size > 0 ? ids : null;
 }
 
 function number(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {
@@ -46,9 +71,7 @@ function number(env: NodeJS.ProcessEnv, name: string, fallback: number, min: num
 export function loadBenchConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
   const quick = env.BENCH_QUICK === '1' || env.BENCH_QUICK === 'true';
   const duration = number(env, 'BENCH_DURATION', quick ? 1 : 10, 0.5);
-  const only = env.BENCH_ONLY
-    ? new Set(env.BENCH_ONLY.split(',').map((id) => id.trim().toUpperCase()))
-    : null;
+  const only = onlyIds(env.BENCH_ONLY);
   return {
     duration,
     warmup: Math.min(3, Math.max(0.5, duration / 5)),

@@ -1,0 +1,26 @@
+import { FIGURE_IDS, loadBenchConfig } from './bench-config';
+
+describe('loadBenchConfig BENCH_ONLY', () => {
+  it('runs every figure when BENCH_ONLY is unset or empty', () => {
+    expect(loadBenchConfig({}).only).toBeNull();
+    expect(loadBenchConfig({ BENCH_ONLY: ' ' }).only).toBeNull();
+  });
+
+  it('accepts figure ids in any case, P7a and P7b included', () => {
+    expect([...(loadBenchConfig({ BENCH_ONLY: 'p1, P7a,p7B' }).only ?? [])]).toEqual([
+      'P1',
+      'P7a',
+      'P7b',
+    ]);
+  });
+
+  it('reads P7 as both P7a and P7b', () => {
+    expect([...(loadBenchConfig({ BENCH_ONLY: 'P7' }).only ?? [])]).toEqual(['P7a', 'P7b']);
+  });
+
+  it('refuses an unknown id and names the valid ones', () => {
+    expect(() => loadBenchConfig({ BENCH_ONLY: 'P1,P9' })).toThrow(
+      `BENCH_ONLY: unknown figure "P9" (valid: ${FIGURE_IDS.join(', ')}`,
+    );
+  });
+});
