@@ -5,8 +5,10 @@ import type { BenchEnv } from '../bench-env';
 import { postGraphql } from '../bench-env';
 import { startChild } from '../children';
 import type { Figure } from '../figure';
-import { goal, ratioFigure } from '../figure';
-import { assertClean, warmThenRun } from '../load';
+import { measureCores, warmThenRunMeasured } from '../cpu';
+import type { CoresUsed } from '../cpu';
+import { formatNumber, goal, ratioFigure } from '../figure';
+import { assertClean, runLoad, warmThenRun } from '../load';
 import type { LoadOptions, LoadResult } from '../load';
 import { graphqlBody, MOVIES_QUERY } from '../queries';
 
@@ -42,12 +44,15 @@ export async function apiThroughputFigures(env: BenchEnv): Promise<Figure[]> {
   const api = await env.startApi();
   let body: string;
   let apiResult: LoadResult;
+  let apiCores: CoresUsed | null;
   try {
     body = await postGraphql(`${api.url}/graphql`, env.publicApiKey, graphqlBody(MOVIES_QUERY));
-    apiResult = assertClean(
-      'API movies(first: 20)',
-      await warmThenRun(moviesLoad(env, api.url, body), env.config.warmup),
-    );
+    const measured = await warmThenRunMeasured(moviesLoad(env, api.url, body), env.config.warmup, {
+      api: api.pid,
+      database: env.mongo.pid,
+    });
+    apiResult = assertClean('API movies(first: 20)', measured.result);
+    apiCores = measured.cores;
     env.apiMaxRps = apiResult.rps;
   } finally {
     await api.stop();
@@ -62,10 +67,12 @@ export async function apiThroughputFigures(env: BenchEnv): Promise<Figure[]> {
       nodeArgs: env.nodeArgs('raw-http'),
     });
     try {
-      const rawResult = assertClean(
-        'raw node:http',
-        await warmThenRun(moviesLoad(env, raw.url, body), env.config.warmup),
+      const rawMeasured = await warmThenRunMeasured(
+        moviesLoad(env, raw.url, body),
+        env.config.warmup,
+        { raw: raw.pid },
       );
+      const rawResult = assertClean('raw node:http', rawMeasured.result);
       figures.push(
         ratioFigure({
           id: 'P1',
@@ -77,17 +84,9 @@ export async function apiThroughputFigures(env: BenchEnv): Promise<Figure[]> {
             api: details(apiResult),
             raw: details(rawResult),
             responseBytes: Buffer.byteLength(body),
+            coresUsed: { api: apiCores, raw: rawMeasured.cores },
           },
-          analysis:
-            'The raw server answers from memory; the API runs express 5 (router, body parser), ' +
-            'pino-http, helmet, Apollo (request pipeline, per-field cache-control instrumentation, ' +
-            'JSON serialisation) and two database round trips (find + countDocuments). Measured on ' +
-            'this machine with fixed bytes and no GraphQL at all, express 5 with express.json ' +
-            "reaches about 0.13 of raw node:http and the API's middleware stack (pino-http + " +
-            'helmet) about 0.10, so no change behind express can reach 0.30. Only answering cached ' +
-            'public responses before express does: a node:http-level cache keyed on the API key ' +
-            'and the body, honouring the `cache-control: max-age=60, public` Apollo already sends ' +
-            'for anonymous catalog reads, came out at about raw speed in the same experiment.',
+          analysis: rawAnalysis(apiResult.rps, apiCores, rawResult.rps, rawMeasured.cores),
         }),
       );
     } finally {
@@ -106,10 +105,12 @@ export async function apiThroughputFigures(env: BenchEnv): Promise<Figure[]> {
       const plainBody = await postGraphql(`${plain.url}/graphql`, '', graphqlBody(MOVIES_QUERY));
       if (plainBody !== body)
         throw new Error('P2: the plain express body differs from the API body');
-      const plainResult = assertClean(
-        'plain express',
-        await warmThenRun(moviesLoad(env, plain.url, body), env.config.warmup),
+      const plainMeasured = await warmThenRunMeasured(
+        moviesLoad(env, plain.url, body),
+        env.config.warmup,
+        { plain: plain.pid, database: env.mongo.pid },
       );
+      const plainResult = assertClean('plain express', plainMeasured.result);
       figures.push(
         ratioFigure({
           id: 'P2',
@@ -118,15 +119,12 @@ export async function apiThroughputFigures(env: BenchEnv): Promise<Figure[]> {
           measured: { label: 'API', value: apiResult.rps, unit: 'req/s' },
           baseline: { label: 'plain express', value: plainResult.rps, unit: 'req/s' },
           goal: goal('>=', 0.6),
-          details: { api: details(apiResult), plain: details(plainResult) },
-          analysis:
-            'Both run the same two queries (lean find of 21 movies, countDocuments), so the gap is ' +
-            "the API's own CPU, which on 2 cores also slows the embedded database. API profile " +
-            '(BENCH_PROFILE=1): driver + bson + mongoose about 24% (paid by both sides), Apollo ' +
-            'about 9% (request pipeline, prettyJSONStringify, the willResolveField wrapper the ' +
-            'cache-control plugin puts on every field), graphql-js about 6%, GC about 8%, ' +
-            'pino-http + helmet + express about 4%. The ratio sits near the goal and moved between ' +
-            '0.3 and 0.6 across runs on this shared machine.',
+          details: {
+            api: details(apiResult),
+            plain: details(plainResult),
+            coresUsed: { api: apiCores, plain: plainMeasured.cores },
+          },
+          analysis: plainAnalysis(apiResult.rps, apiCores, plainResult.rps, plainMeasured.cores),
         }),
       );
     } finally {
@@ -134,6 +132,79 @@ export async function apiThroughputFigures(env: BenchEnv): Promise<Figure[]> {
     }
   }
   return figures;
+}
+
+/** CPU milliseconds per request that `names` (processes in `cores`) spent together. */
+function cpuMsPerRequest(cores: CoresUsed, names: string[], rps: number): number {
+  return (names.reduce((sum, name) => sum + (cores[name] ?? 0), 0) * 1000) / rps;
+}
+
+function coresText(cores: CoresUsed): string {
+  return Object.entries(cores)
+    .map(([name, n]) => `${name} ${n.toFixed(2)}`)
+    .join(', ');
+}
+
+/** P1's analysis: what the API runs, and where the machine's cores went in both runs. */
+function rawAnalysis(
+  apiRps: number,
+  apiCores: CoresUsed | null,
+  rawRps: number,
+  rawCores: CoresUsed | null,
+): string {
+  const cause =
+    'The raw server writes bytes it holds in memory; the API runs express 5 (router, JSON body ' +
+    'parser), pino-http, helmet, the API key and context, Apollo (request pipeline, cache-control ' +
+    'plugin, JSON serialisation), graphql-js execution and two database round trips (a lean find ' +
+    'of 21 movies and countDocuments for totalCount) on the embedded database, another Node ' +
+    'process on the same cores.';
+  if (!apiCores || !rawCores) return cause;
+  const cores = os.availableParallelism();
+  const apiMs = cpuMsPerRequest(apiCores, ['api', 'database'], apiRps);
+  const rawMs = cpuMsPerRequest(rawCores, ['raw'], rawRps);
+  const target = 0.3 * rawRps;
+  // The load generator's CPU grows with the rate it drives; at the goal's rate it would need
+  // its per-request cost times that rate, and the API and the database get the rest.
+  const generatorAtTarget = (target * (rawCores.loadGenerator ?? 0)) / rawRps;
+  const budgetMs = (Math.max(0, cores - generatorAtTarget) * 1000) / target;
+  return (
+    `${cause} Cores used on average (of ${cores}; from /proc, in details.coresUsed): API run ` +
+    `${coresText(apiCores)}; raw run ${coresText(rawCores)}. Per request the API and the ` +
+    `database spend ${formatNumber(apiMs)} ms of CPU, the raw server ${formatNumber(rawMs)} ms. ` +
+    `The goal means ${formatNumber(target)} req/s; at that rate the load generator alone would ` +
+    `take about ${formatNumber(generatorAtTarget)} cores, leaving ${formatNumber(budgetMs)} ms ` +
+    `of CPU per request for the API and the database together, ${formatNumber(apiMs / budgetMs)}× ` +
+    'less than they use now. ' +
+    (apiMs / budgetMs > 3
+      ? 'That is out of reach for a GraphQL server that queries a database on every request on ' +
+        'this 2-core machine, where the API, the embedded database and the load generator share ' +
+        'the cores; only answering repeated public reads from memory before express and Apollo ' +
+        'run (which the API does not do) could come near it.'
+      : 'That would take a large cut in the API’s per-request CPU.')
+  );
+}
+
+/** P2's analysis: the same database work on both sides, so the gap is the API's own CPU. */
+function plainAnalysis(
+  apiRps: number,
+  apiCores: CoresUsed | null,
+  plainRps: number,
+  plainCores: CoresUsed | null,
+): string {
+  const cause =
+    'Both sides run the same MovieService queries (a lean find of 21 movies, countDocuments) ' +
+    "and send the same bytes, so the gap is the API's own per-request CPU (express middleware, " +
+    'Apollo, graphql-js, type-graphql), which on 2 cores also takes CPU from the embedded ' +
+    'database. BENCH_PROFILE=1 gives its breakdown.';
+  if (!apiCores || !plainCores) return cause;
+  return (
+    `${cause} Cores used on average (details.coresUsed): API run ${coresText(apiCores)}; plain ` +
+    `run ${coresText(plainCores)}. CPU per request, server process only: API ` +
+    `${formatNumber(cpuMsPerRequest(apiCores, ['api'], apiRps))} ms, plain express ` +
+    `${formatNumber(cpuMsPerRequest(plainCores, ['plain'], plainRps))} ms; database per ` +
+    `request: ${formatNumber(cpuMsPerRequest(apiCores, ['database'], apiRps))} ms and ` +
+    `${formatNumber(cpuMsPerRequest(plainCores, ['database'], plainRps))} ms.`
+  );
 }
 
 /** P5: p99 ÷ p50 at 70% of the API's measured maximum rate, for `latencyDuration` seconds. */
@@ -152,10 +223,12 @@ export async function latencyFigure(env: BenchEnv): Promise<Figure> {
       await warmThenRun({ ...load, duration: env.config.warmup }, 0);
     }
     const rate = Math.max(1, Math.round(env.apiMaxRps * 0.7));
-    const result = assertClean(
-      'API at 70% rate',
-      await warmThenRun({ ...load, duration: env.config.latencyDuration, overallRate: rate }, 0),
+    const fixedRate = await measureCores({ api: api.pid, database: env.mongo.pid }, () =>
+      runLoad({ ...load, duration: env.config.latencyDuration, overallRate: rate }),
     );
+    const result = assertClean('API at 70% rate', fixedRate.result);
+    const used = fixedRate.cores;
+    const busy = used ? Object.values(used).reduce((sum, n) => sum + n, 0) : null;
     return ratioFigure({
       id: 'P5',
       title: `p99 ÷ p50 latency at 70% of the maximum rate (${rate} req/s for ${env.config.latencyDuration} s)`,
@@ -168,12 +241,20 @@ export async function latencyFigure(env: BenchEnv): Promise<Figure> {
         achievedRps: Math.round(result.rps),
         p90ms: result.p90,
         seconds: result.seconds,
+        coresUsed: used,
       },
       analysis:
-        'At 70% of the maximum rate requests queue behind pauses: GC in the API (about 8% of ' +
-        'its CPU) and in the embedded server, and the API, the embedded server and the load ' +
-        'generator competing for 2 cores (other processes on a shared machine add spikes). p90 ' +
-        'stays close to p50; the pauses show in the p99 tail.',
+        `Measured at ${rate} req/s: p50 ${formatNumber(result.p50)} ms, p90 ` +
+        `${formatNumber(result.p90)} ms, p99 ${formatNumber(result.p99)} ms. ` +
+        (used && busy !== null
+          ? `The API, the embedded database and the load generator kept ${formatNumber(busy)} ` +
+            `of the ${os.availableParallelism()} cores busy on average (${coresText(used)}), ` +
+            'so a request that arrives while the API or the database is paused (garbage ' +
+            'collection in either, or a core taken by another of the three processes) waits ' +
+            'for the ones ahead of it; those waits make the tail. '
+          : '') +
+        'p99 ÷ p50 is a ratio of two small numbers: a few milliseconds of such pauses move it ' +
+        'a lot, and other processes on a shared machine add their own spikes.',
     });
   } finally {
     await api.stop();
