@@ -6,14 +6,17 @@ import { announceReady, exitOnSignal, requireEnv } from './ready';
 /**
  * P1's baseline: a bare node:http server answering every request with the exact bytes the API
  * sent for the same query (captured once by the harness). It still reads the request body, as
- * any server must before answering a POST.
+ * any server must before answering a POST. Also P6's canned API, where `BENCH_HEADERS` (JSON)
+ * adds the headers the real API sent with that response (its Cache-Control).
  */
 function main(): void {
   const body = readFileSync(requireEnv('BENCH_BODY_FILE'));
+  const extra = JSON.parse(process.env.BENCH_HEADERS ?? '{}') as Record<string, string>;
   const server = createServer((req, res) => {
     req.on('data', () => undefined);
     req.on('end', () => {
       res.writeHead(200, {
+        ...extra,
         'content-type': 'application/json; charset=utf-8',
         'content-length': body.length,
       });
