@@ -285,8 +285,8 @@ function renderAnalysis(m: {
     `Per page the render server spends about ${ms(m.serverRps)} (1000 ÷ its rate, its one ` +
       `event loop kept busy by ${m.connections} connections, on cores shared with the load generator) ` +
       `against ${ms(m.bareRps)} for the bare renderToString of the same tree. The difference is ` +
-      'what every page pays beyond the render: express 5 with pino-http and helmet, the ' +
-      'session cookie check, a fresh ApolloClient and InMemoryCache per request (never shared, ' +
+      'what every page pays beyond the render: express 5 with pino-http and helmet, ' +
+      'looking for a session cookie, a fresh ApolloClient and InMemoryCache per request (never shared, ' +
       "so no one sees another person's data), writing the cached result and the signed-out " +
       'viewer into it, client.extract() serialised into the page for hydration, and HTTP ' +
       `(${formatNumber(m.serverHtmlBytes)} bytes of HTML against the bare ` +
