@@ -17,18 +17,25 @@ import { createContext } from './context';
 import { pingDatabase } from './database';
 import { createLogger } from './logger';
 import type { Logger } from './logger';
+import { warmUpPasswordPolicy } from './auth';
+import { createSmtpMailer, OutboxWorker, startDevInbox } from './mail';
+import type { DevInbox } from './mail';
 import { buildApiSchema } from './schema';
 import { createServices } from './services';
 import type { Services } from './services';
 import { errorPlugin, formatError, maskContextError } from './shared/format-error';
 import { ARMOR_OPTIONS, QUERY_LIMITS } from './shared/limits';
 
-/** What {@link createApp} returns: not listening yet; `stop()` drains Apollo. */
+/** What {@link createApp} returns: not listening yet; `stop()` drains Apollo and the mail worker. */
 export interface ApiApp {
   app: express.Express;
   apollo: ApolloServer<Context>;
   services: Services;
   logger: Logger;
+  /** Sends the outbox's mail (already started). */
+  mailWorker: OutboxWorker;
+  /** The local SMTP inbox mail goes to when no SMTP_URL is set (development, tests); else null. */
+  devInbox: DevInbox | null;
   stop(): Promise<void>;
 }
 
@@ -36,6 +43,11 @@ export interface ApiApp {
 export interface CreateAppOptions {
   /** The logger to use (the process's own, or one writing to a test's stream); default: a new one at `config.logLevel`. */
   logger?: Logger;
+  /**
+   * An inbox to deliver to and show at `GET /dev/mail` (a test's own SMTP server). Default:
+   * without SMTP_URL, one started in this process (stopped by `stop()`); with it, none.
+   */
+  devInbox?: DevInbox;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
@@ -46,8 +58,25 @@ export async function createApp(
   options: CreateAppOptions = {},
 ): Promise<ApiApp> {
   const logger = options.logger ?? createLogger(config.logLevel);
-  const services = createServices(config);
+  const services = createServices(config, logger);
   const schema = await buildApiSchema(services);
+  warmUpPasswordPolicy();
+
+  // Mail: the configured SMTP server, else (never in production: config refuses it) a local
+  // inbox in this process, so verification and reset links work with nothing installed.
+  const ownInbox =
+    options.devInbox === undefined && config.mail.smtpUrl === undefined
+      ? await startDevInbox({ port: 0, logger })
+      : null;
+  const devInbox = options.devInbox ?? ownInbox;
+  const smtpUrl = config.mail.smtpUrl ?? devInbox?.url;
+  if (smtpUrl === undefined) throw new TypeError('No SMTP_URL and no inbox to deliver to');
+  const mailer = createSmtpMailer(smtpUrl);
+  const mailWorker = new OutboxWorker(services.outbox, services.mailComposer, mailer, {
+    from: config.mail.from,
+    logger,
+    pollIntervalMs: config.mail.pollIntervalMs,
+  });
   // Introspection (and the depth-limit exemption Sandbox needs) outside production only;
   // the Sandbox page itself in development only.
   const introspection = config.nodeEnv !== 'production';
@@ -113,6 +142,15 @@ export async function createApp(
     const ready = await pingDatabase();
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'database unreachable' });
   });
+  // The local inbox, for the render server's /dev/mail page. Never in production (there is no
+  // local inbox there, and the route is not even registered).
+  if (devInbox && config.nodeEnv !== 'production') {
+    const inbox = devInbox;
+    app.get('/dev/mail', (_req, res) => {
+      res.set('Cache-Control', 'no-store');
+      res.json({ messages: inbox.messages() });
+    });
+  }
 
   app.use(
     '/graphql',
@@ -149,11 +187,19 @@ export async function createApp(
   };
   app.use(onError);
 
+  mailWorker.start();
   return {
     app,
     apollo,
     services,
     logger,
-    stop: () => apollo.stop(),
+    mailWorker,
+    devInbox,
+    async stop() {
+      await mailWorker.stop();
+      mailer.close();
+      await apollo.stop();
+      await ownInbox?.stop();
+    },
   };
 }

@@ -9,6 +9,10 @@ const productionEnv = {
   JWT_SECRET: strong('j'),
   PUBLIC_API_KEY_TOKEN: strong('p'),
   ADMIN_API_KEY_TOKEN: strong('a'),
+  RENDER_API_KEY_TOKEN: strong('r'),
+  PUBLIC_ORIGIN: 'https://movies.example.com',
+  SMTP_URL: 'smtp://mailer:secret@smtp.example.com:587',
+  MAIL_FROM: 'Movie catalog <no-reply@movies.example.com>',
 };
 
 function problemsOf(env: Record<string, string>): string {
@@ -43,7 +47,30 @@ describe('loadConfig', () => {
       nodeEnv: 'production',
       mongodbUri: productionEnv.MONGODB_URI,
       admin: undefined,
+      publicOrigin: 'https://movies.example.com',
+      mail: { smtpUrl: productionEnv.SMTP_URL, from: productionEnv.MAIL_FROM },
+      google: { clientId: undefined, issuer: 'https://accounts.google.com' },
     });
+  });
+
+  it('refuses to start in production without a mail server and sender', () => {
+    const { SMTP_URL: _url, MAIL_FROM: _from, ...env } = productionEnv;
+    const message = problemsOf(env);
+    expect(message).toMatch(/SMTP_URL is required in production/);
+    expect(message).toMatch(/MAIL_FROM is required in production/);
+    expect(problemsOf({ ...productionEnv, SMTP_URL: 'http://smtp.example.com' })).toMatch(
+      /SMTP_URL must look like/,
+    );
+  });
+
+  it('needs distinct key tokens, the render key included', () => {
+    expect(
+      problemsOf({ ...productionEnv, RENDER_API_KEY_TOKEN: productionEnv.PUBLIC_API_KEY_TOKEN }),
+    ).toMatch(/must differ/);
+  });
+
+  it('runs development mail through the local inbox (no SMTP_URL in .env.example)', () => {
+    expect(loadConfig({}).mail.smtpUrl).toBeUndefined();
   });
 
   it('refuses to start in production without MONGODB_URI', () => {
@@ -58,12 +85,14 @@ describe('loadConfig', () => {
       JWT_SECRET: example.JWT_SECRET ?? '',
       PUBLIC_API_KEY_TOKEN: example.PUBLIC_API_KEY_TOKEN ?? '',
       ADMIN_API_KEY_TOKEN: example.ADMIN_API_KEY_TOKEN ?? '',
+      RENDER_API_KEY_TOKEN: example.RENDER_API_KEY_TOKEN ?? '',
       ADMIN_EMAIL: 'admin@example.com',
       ADMIN_PASSWORD: example.ADMIN_PASSWORD ?? '',
     });
     expect(message).toMatch(/JWT_SECRET still has the .env.example value/);
     expect(message).toMatch(/PUBLIC_API_KEY_TOKEN still has the .env.example value/);
     expect(message).toMatch(/ADMIN_API_KEY_TOKEN still has the .env.example value/);
+    expect(message).toMatch(/RENDER_API_KEY_TOKEN still has the .env.example value/);
     expect(message).toMatch(/ADMIN_PASSWORD still has the .env.example value/);
   });
 
@@ -127,7 +156,8 @@ describe('loadConfig', () => {
     expect(loadConfig({ ...base, TRUST_PROXY: 'loopback, 10.0.0.0/8' }).trustProxy).toBe(
       'loopback, 10.0.0.0/8',
     );
-    expect(loadConfig(base).trustProxy).toBe('loopback');
+    // Nobody is trusted by default: a direct client cannot choose its address.
+    expect(loadConfig(base).trustProxy).toBe(false);
   });
 
   it('reads no variable that .env.example does not list', () => {

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseEnv } from 'node:util';
 import { isEmail } from 'class-validator';
+import type { RequestBudget } from './shared/request-limiter';
 
 /** The deployment mode; `production` turns on the strict checks below. */
 export type NodeEnv = 'development' | 'test' | 'production';
@@ -22,6 +23,24 @@ export interface ApiConfig {
   publicApiKeyToken: string | undefined;
   /** Token of the admin API key (`ADMIN_API_KEY_TOKEN`). */
   adminApiKeyToken: string | undefined;
+  /**
+   * Token of the render server's own key (`RENDER_API_KEY_TOKEN`): the public key's scopes, and
+   * the only key whose `X-Client-IP` (the browser's address) the API believes.
+   */
+  renderApiKeyToken: string | undefined;
+  /** The site's origin (`PUBLIC_ORIGIN`): every mailed link points there. */
+  publicOrigin: string;
+  /**
+   * Google ID-token verification (`GOOGLE_CLIENT_ID`, `GOOGLE_ISSUER`, `GOOGLE_JWKS_URL`):
+   * tokens must be signed by a key of the JWKS, issued by the issuer, for this client id.
+   * Without a client id, Google sign-in is refused.
+   */
+  google: { clientId: string | undefined; issuer: string; jwksUrl: string };
+  /**
+   * Mail (`SMTP_URL`, `MAIL_FROM`). Without an SMTP URL (development and tests only), a local
+   * SMTP inbox starts in the API's process and keeps what it receives (`GET /dev/mail`).
+   */
+  mail: { smtpUrl: string | undefined; from: string; pollIntervalMs: number };
   /** The admin user the seed creates (`ADMIN_EMAIL` + `ADMIN_PASSWORD`), if both are set. */
   admin: { email: string; password: string } | undefined;
   /** pino level (`LOG_LEVEL`, default info). */
@@ -29,12 +48,23 @@ export interface ApiConfig {
   /** argon2id cost (`PASSWORD_HASH_MEMORY_KIB`, `PASSWORD_HASH_TIME_COST`): cheaper only in tests. */
   passwordHash: { memoryCost: number; timeCost: number; parallelism: number };
   /**
-   * Express `trust proxy` (`TRUST_PROXY`, default loopback): whose X-Forwarded-For gives the client
-   * IP. `true`/`false`, a hop count, or addresses/subnets such as `loopback, 10.0.0.0/8`.
+   * Express `trust proxy` (`TRUST_PROXY`, default false): the load balancers in front of the API
+   * whose X-Forwarded-For gives the client IP. `true`/`false`, a hop count, or addresses/subnets
+   * such as `10.0.0.0/8`. The render server's browsers are not counted here: see X-Client-IP.
    */
   trustProxy: boolean | number | string;
-  /** Failed sign-ins allowed per e-mail and per IP within `windowSeconds` before RATE_LIMITED. */
-  signInLimits: { perEmail: number; perIp: number; windowSeconds: number };
+  /**
+   * Failed sign-ins allowed within `windowSeconds` before RATE_LIMITED: per (e-mail, IP) and per
+   * IP (the main limits, so a stranger cannot lock the owner out), and a much higher ceiling per
+   * e-mail against guessing from many addresses.
+   */
+  signInLimits: { perEmailAndIp: number; perIp: number; perEmail: number; windowSeconds: number };
+  /** Budgets of other requests that cost the system (accounts made, mails sent). */
+  requestLimits: {
+    signUpPerIp: RequestBudget;
+    mailPerEmail: RequestBudget;
+    mailPerIp: RequestBudget;
+  };
 }
 
 /** Thrown by {@link loadConfig}: the message lists every problem at once. */
@@ -154,16 +184,55 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
   };
   const publicApiKeyToken = keyToken('PUBLIC_API_KEY_TOKEN');
   const adminApiKeyToken = keyToken('ADMIN_API_KEY_TOKEN');
-  if (publicApiKeyToken !== undefined && publicApiKeyToken === adminApiKeyToken) {
-    problems.push('PUBLIC_API_KEY_TOKEN and ADMIN_API_KEY_TOKEN must differ');
+  const renderApiKeyToken = keyToken('RENDER_API_KEY_TOKEN');
+  const keyTokens = [publicApiKeyToken, adminApiKeyToken, renderApiKeyToken].filter(
+    (token) => token !== undefined,
+  );
+  if (new Set(keyTokens).size !== keyTokens.length) {
+    problems.push('PUBLIC_API_KEY_TOKEN, ADMIN_API_KEY_TOKEN and RENDER_API_KEY_TOKEN must differ');
+  }
+
+  const url = (name: string, fallback: string): string => {
+    const value = read(name) ?? fallback;
+    try {
+      const parsed = new URL(value);
+      if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new TypeError();
+      return value;
+    } catch {
+      problems.push(`${name} must be an http(s) URL (got "${value}")`);
+      return fallback;
+    }
+  };
+  const publicOrigin = new URL(url('PUBLIC_ORIGIN', 'http://localhost:8000')).origin;
+  const google = {
+    clientId: read('GOOGLE_CLIENT_ID'),
+    issuer: read('GOOGLE_ISSUER') ?? 'https://accounts.google.com',
+    jwksUrl: url('GOOGLE_JWKS_URL', 'https://www.googleapis.com/oauth2/v3/certs'),
+  };
+
+  const smtpUrl = read('SMTP_URL');
+  if (smtpUrl !== undefined && !/^smtps?:\/\/[^/]+/.test(smtpUrl)) {
+    problems.push('SMTP_URL must look like smtp://user:pass@host:587 or smtps://host:465');
+  }
+  const mailFrom = read('MAIL_FROM');
+  if (production && smtpUrl === undefined) {
+    problems.push('SMTP_URL is required in production (the local dev inbox is not a mail server)');
+  }
+  if (production && mailFrom === undefined) {
+    problems.push(
+      'MAIL_FROM is required in production (e.g. "Movie catalog <no-reply@example.com>")',
+    );
+  }
+  if (mailFrom !== undefined && !/^[^\r\n]{3,254}$/.test(mailFrom)) {
+    problems.push('MAIL_FROM must be one line, e.g. "Movie catalog <no-reply@example.com>"');
   }
 
   const adminEmail = read('ADMIN_EMAIL');
   const adminPassword = read('ADMIN_PASSWORD');
   let admin: ApiConfig['admin'];
   if (adminEmail !== undefined && adminPassword !== undefined) {
-    if (Buffer.byteLength(adminPassword) < 8 || Buffer.byteLength(adminPassword) > 72) {
-      problems.push('ADMIN_PASSWORD must be 8 to 72 bytes long');
+    if ([...adminPassword].length < 8 || [...adminPassword].length > 256) {
+      problems.push('ADMIN_PASSWORD must be 8 to 256 characters long');
     }
     if (!isEmail(adminEmail.trim())) problems.push(`ADMIN_EMAIL must be an e-mail address`);
     if (production && isExampleValue('ADMIN_PASSWORD', adminPassword)) {
@@ -213,10 +282,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     },
     publicApiKeyToken,
     adminApiKeyToken,
+    renderApiKeyToken,
+    publicOrigin,
+    google,
+    mail: {
+      smtpUrl,
+      from: mailFrom ?? 'Movie catalog <no-reply@localhost>',
+      pollIntervalMs: 1000,
+    },
     admin,
     logLevel,
     passwordHash: { memoryCost, timeCost, parallelism: 1 },
-    trustProxy: parseTrustProxy(read('TRUST_PROXY') ?? 'loopback'),
-    signInLimits: { perEmail: 10, perIp: 100, windowSeconds: 15 * 60 },
+    // No proxy is trusted unless named: a client talking to the API directly cannot pick its
+    // address with X-Forwarded-For (the render server forwards it as X-Client-IP instead).
+    trustProxy: parseTrustProxy(read('TRUST_PROXY') ?? 'false'),
+    signInLimits: { perEmailAndIp: 10, perIp: 100, perEmail: 50, windowSeconds: 15 * 60 },
+    requestLimits: {
+      signUpPerIp: { points: 20, seconds: 3600 },
+      mailPerEmail: { points: 5, seconds: 3600 },
+      mailPerIp: { points: 30, seconds: 3600 },
+    },
   };
 }

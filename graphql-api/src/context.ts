@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { isIP } from 'node:net';
 import DataLoader from 'dataloader';
 import type { Request } from 'express';
 import { Types } from 'mongoose';
@@ -45,12 +46,6 @@ export interface Context {
 /** The request fields the context reads (an express request, or a stand-in in tests). */
 export type ContextRequest = Pick<Request, 'headers' | 'ip'> & { id?: unknown; log?: Logger };
 
-/** The user, or UNAUTHENTICATED for operations that need one (e.g. a user's own list). */
-export function requireUser(context: Context): CurrentUser {
-  if (!context.user) throw unauthenticated('Sign in to use this operation');
-  return context.user;
-}
-
 function header(req: ContextRequest, name: string): string | undefined {
   const value = req.headers[name];
   return Array.isArray(value) ? value[0] : value;
@@ -73,6 +68,21 @@ function createLoaders(services: Services, user: CurrentUser | null): Loaders {
     }),
   };
 }
+
+/**
+ * The client's address, as the per-IP limits and the sessions list see it: the connection's
+ * (or, behind load balancers named in TRUST_PROXY, express's reading of X-Forwarded-For), except
+ * for the render server: its key may forward the browser's address as `X-Client-IP`. Any other
+ * caller's `X-Client-IP` is ignored, so nobody can choose the address their attempts count for.
+ */
+function clientIp(req: ContextRequest, apiKey: ApiKeyPrincipal | null): string {
+  const forwarded = apiKey?.forwardsClientIp ? header(req, CLIENT_IP_HEADER)?.trim() : undefined;
+  if (forwarded && isIP(forwarded) !== 0) return forwarded;
+  return req.ip ?? 'unknown';
+}
+
+/** The header the render server puts the browser's address in (see {@link clientIp}). */
+export const CLIENT_IP_HEADER = 'x-client-ip';
 
 /**
  * Builds the context from the credentials: `X-API-Key` (looked up by its SHA-256) and/or
@@ -117,7 +127,7 @@ export async function createContext(
   const scopes = new Set<string>([...(apiKey?.scopes ?? []), ...userScopes]);
   return {
     requestId,
-    ip: req.ip ?? 'unknown',
+    ip: clientIp(req, apiKey),
     userAgent: header(req, 'user-agent') ?? null,
     logger,
     apiKey,

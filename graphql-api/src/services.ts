@@ -1,19 +1,40 @@
 import mongoose from 'mongoose';
+import { AccountMailComposer, AccountResolver, AccountService } from './account';
+import { AccountTokenService } from './account-tokens';
 import { ApiKeyService } from './api-keys';
-import { AuthResolver, AuthService, PasswordService, SignInLimiter, TokenService } from './auth';
+import {
+  AuthResolver,
+  AuthService,
+  PasswordService,
+  SessionIssuer,
+  SignInLimiter,
+  TokenService,
+} from './auth';
 import type { ApiConfig } from './config';
+import { GoogleIdTokenVerifier } from './identity';
+import type { IdTokenVerifier } from './identity';
+import { createLogger } from './logger';
+import type { Logger } from './logger';
+import { OutboxService } from './mail';
+import type { MailComposer } from './mail';
 import { MovieResolver, MovieService } from './movies';
 import type { MovieServiceHooks } from './movies';
-import { SessionService } from './sessions';
+import { SessionResolver, SessionService } from './sessions';
 import { unexpected } from './shared/errors';
+import { RequestLimiter } from './shared/request-limiter';
 import { UserMovieResolver, UserMovieService } from './user-movies';
-import { UserResolver, UserService } from './users';
+import { AuthProvider, UserResolver, UserService } from './users';
 
 /** Every service of one API instance. */
 export interface Services {
+  account: AccountService;
+  accountTokens: AccountTokenService;
   apiKeys: ApiKeyService;
   auth: AuthService;
+  /** Composes the account mails when the outbox worker sends them. */
+  mailComposer: MailComposer;
   movies: MovieService;
+  outbox: OutboxService;
   passwords: PasswordService;
   sessions: SessionService;
   tokens: TokenService;
@@ -22,21 +43,61 @@ export interface Services {
 }
 
 /** The composition root: builds the services once per app, wired by hand. */
-export function createServices(config: ApiConfig): Services {
+export function createServices(
+  config: ApiConfig,
+  logger: Logger = createLogger(config.logLevel),
+): Services {
+  const connection = mongoose.connection;
   const users = new UserService();
   const sessions = new SessionService();
   const tokens = new TokenService(config.jwt);
   const passwords = new PasswordService(config.passwordHash);
-  const limiter = new SignInLimiter(mongoose.connection, config.signInLimits);
+  const issuer = new SessionIssuer(sessions, tokens);
+  const accountTokens = new AccountTokenService();
+  const outbox = new OutboxService();
+  const signIn = new SignInLimiter(connection, config.signInLimits);
+  const { requestLimits } = config;
+  const identityVerifiers: Record<AuthProvider, IdTokenVerifier> = {
+    [AuthProvider.GOOGLE]: new GoogleIdTokenVerifier(config.google, logger),
+  };
+  const account = new AccountService(
+    users,
+    sessions,
+    issuer,
+    passwords,
+    accountTokens,
+    outbox,
+    {
+      signIn,
+      mailPerEmail: new RequestLimiter(connection, 'mail-email', requestLimits.mailPerEmail),
+      mailPerIp: new RequestLimiter(connection, 'mail-ip', requestLimits.mailPerIp),
+    },
+    identityVerifiers,
+  );
   // Deleting a movie drops it from every list (wired here so movies/ need not know user-movies/).
   const movieHooks: MovieServiceHooks = {};
   const movies = new MovieService(movieHooks);
   const userMovies = new UserMovieService(movies);
   movieHooks.onDeleted = (movieId) => userMovies.removeForMovie(movieId);
   return {
+    account,
+    accountTokens,
     apiKeys: new ApiKeyService(),
-    auth: new AuthService(users, sessions, tokens, passwords, limiter),
+    auth: new AuthService(
+      users,
+      sessions,
+      issuer,
+      passwords,
+      {
+        signIn,
+        signUpPerIp: new RequestLimiter(connection, 'signup-ip', requestLimits.signUpPerIp),
+      },
+      identityVerifiers,
+      account,
+    ),
+    mailComposer: new AccountMailComposer(users, accountTokens, config.publicOrigin),
     movies,
+    outbox,
     passwords,
     sessions,
     tokens,
@@ -46,13 +107,22 @@ export function createServices(config: ApiConfig): Services {
 }
 
 /** The resolvers, in schema order. */
-export const RESOLVERS = [AuthResolver, UserResolver, MovieResolver, UserMovieResolver] as const;
+export const RESOLVERS = [
+  AuthResolver,
+  AccountResolver,
+  UserResolver,
+  SessionResolver,
+  MovieResolver,
+  UserMovieResolver,
+] as const;
 
 /** type-graphql's `container`: each resolver class gets its service. */
 export function createResolverContainer(services: Services): { get(cls: unknown): unknown } {
   const instances = new Map<unknown, unknown>([
     [AuthResolver, new AuthResolver(services.auth)],
+    [AccountResolver, new AccountResolver(services.account)],
     [UserResolver, new UserResolver(services.users)],
+    [SessionResolver, new SessionResolver(services.sessions)],
     [MovieResolver, new MovieResolver(services.movies)],
     [UserMovieResolver, new UserMovieResolver(services.userMovies)],
   ]);

@@ -6,6 +6,8 @@ import { loadConfig } from './config';
 import type { ApiConfig } from './config';
 import { connectDatabase, disconnectDatabase } from './database';
 import { listen } from './http-server';
+import { startDevInbox } from './mail';
+import type { DevInbox } from './mail';
 import { seedDatabase } from './seed/seed';
 
 /** Options of {@link startTestApi}. */
@@ -20,6 +22,11 @@ export interface StartTestApiOptions {
   env?: Record<string, string>;
   /** Emit the driver's command events (to count queries in tests); default false. */
   monitorCommands?: boolean;
+  /**
+   * Change the loaded config before the app is built (e.g. rate limits for a test that makes
+   * many accounts from one address). Default: the config as production would have it.
+   */
+  configure?: (config: ApiConfig) => ApiConfig;
 }
 
 /** A listening API for other workspaces' tests. */
@@ -30,6 +37,10 @@ export interface TestApi {
   publicApiKey: string;
   /** Token of a key with every scope. */
   adminApiKey: string;
+  /** Token of the render server's key (the public scopes; its X-Client-IP is believed). */
+  renderApiKey: string;
+  /** The real SMTP server (in this process) the API delivers every mail to. */
+  mailbox: DevInbox;
   /** The HS256 secret the API signs access tokens with. */
   jwtSecret: string;
   /** The config the API runs with. */
@@ -53,6 +64,9 @@ export function testEnv(
     JWT_SECRET: secret(),
     PUBLIC_API_KEY_TOKEN: secret(),
     ADMIN_API_KEY_TOKEN: secret(),
+    RENDER_API_KEY_TOKEN: secret(),
+    PUBLIC_ORIGIN: 'http://site.test',
+    MAIL_FROM: 'Movie catalog <no-reply@site.test>',
     LOG_LEVEL: 'silent',
     PASSWORD_HASH_MEMORY_KIB: '1024',
     PASSWORD_HASH_TIME_COST: '1',
@@ -65,16 +79,19 @@ export function uniqueDbName(prefix = 'test'): string {
 }
 
 /**
- * Connects mongoose to `mongoUri` + `dbName`, creates the public and admin API keys, optionally
- * seeds the sample movies, and listens on a free port.
+ * Starts an SMTP inbox, connects mongoose to `mongoUri` + `dbName`, creates the public, admin and
+ * render API keys, optionally seeds the sample movies, and listens on a free port.
  */
 export async function startTestApi(options: StartTestApiOptions): Promise<TestApi> {
-  const config = loadConfig(testEnv(options.mongoUri, options.env));
+  // A real SMTP server in the test process: tests read what the API sent.
+  const mailbox = await startDevInbox({ port: 0 });
+  const loaded = loadConfig(testEnv(options.mongoUri, { SMTP_URL: mailbox.url, ...options.env }));
+  const config = options.configure ? options.configure(loaded) : loaded;
   await connectDatabase(options.mongoUri, {
     dbName: options.dbName ?? uniqueDbName('api'),
     monitorCommands: options.monitorCommands ?? false,
   });
-  const api = await createApp(config);
+  const api = await createApp(config, { devInbox: mailbox });
   await seedDatabase(config, api.services, {
     movies: options.seedMovies ?? false,
     demoUser: false,
@@ -86,6 +103,8 @@ export async function startTestApi(options: StartTestApiOptions): Promise<TestAp
     url: `http://127.0.0.1:${port}/graphql`,
     publicApiKey: config.publicApiKeyToken ?? '',
     adminApiKey: config.adminApiKeyToken ?? '',
+    renderApiKey: config.renderApiKeyToken ?? '',
+    mailbox,
     jwtSecret: config.jwt.secret,
     config,
     api,
@@ -95,6 +114,7 @@ export async function startTestApi(options: StartTestApiOptions): Promise<TestAp
       await running.close();
       await api.stop();
       await disconnectDatabase();
+      await mailbox.stop();
     },
   };
 }

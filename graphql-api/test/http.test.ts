@@ -1,6 +1,7 @@
 import { SignJWT } from 'jose';
 import request from 'supertest';
 import { createMovie, createSignedInUser } from './factories';
+import { SessionModel } from '../src/sessions';
 import { startApi, testMongoUri } from './execute-operation';
 import { createApp } from '../src/app';
 import { loadConfig } from '../src/config';
@@ -97,29 +98,80 @@ describe('HTTP', () => {
     expect(badKey.status).toBe(401);
   });
 
-  it('limits failed sign-ins per client IP taken from X-Forwarded-For (the render server is a trusted proxy)', async () => {
+  it('counts the browser address only from the render server’s key (X-Client-IP); nobody else can pick theirs', async () => {
+    const signIn = (email: string, password: string, headers: Record<string, string>) =>
+      post(
+        {
+          query: 'mutation($input: SignInInput!) { signIn(input: $input) { accessToken } }',
+          variables: { input: { email, password } },
+        },
+        headers,
+      );
+    const { user } = await createSignedInUser(api);
+    const viaRender = await signIn(user.email, user.password, {
+      'X-API-Key': api.renderApiKey,
+      'X-Client-IP': '203.0.113.9',
+    });
+    expect(viaRender.body.errors).toBeUndefined();
+    // A direct client names an address in every header it can think of: it is not believed.
+    const direct = await signIn(user.email, user.password, {
+      'X-API-Key': api.publicApiKey,
+      'X-Client-IP': '198.51.100.77',
+      'X-Forwarded-For': '198.51.100.78',
+    });
+    expect(direct.body.errors).toBeUndefined();
+    const sessions = await SessionModel.find({ user: user._id }).sort({ createdAt: 1 }).lean();
+    const addresses = sessions.map((session) => session.ipAddress);
+    expect(addresses).toContain('203.0.113.9');
+    expect(addresses).not.toContain('198.51.100.77');
+    expect(addresses).not.toContain('198.51.100.78');
+    expect(addresses.at(-1)).toMatch(/^(::ffff:)?127\.0\.0\.1$/);
+  });
+
+  it('limits failed sign-ins per forwarded browser address', async () => {
     const signIn = (email: string, password: string, ip: string) =>
       post(
         {
           query: 'mutation($input: SignInInput!) { signIn(input: $input) { accessToken } }',
           variables: { input: { email, password } },
         },
-        { 'X-API-Key': api.publicApiKey, 'X-Forwarded-For': ip },
+        { 'X-API-Key': api.renderApiKey, 'X-Client-IP': ip },
       );
     for (let attempt = 0; attempt < 100; attempt += 1) {
       const response = await signIn(
         `xff-${attempt % 25}@example.com`,
         'wrong password',
-        '203.0.113.9',
+        '203.0.113.10',
       );
       expect(response.body.errors[0].extensions.code).toBe('UNAUTHENTICATED');
     }
     const { user } = await createSignedInUser(api);
-    const blocked = await signIn(user.email, user.password, '203.0.113.9');
+    const blocked = await signIn(user.email, user.password, '203.0.113.10');
     expect(blocked.body.errors[0].extensions.code).toBe('RATE_LIMITED');
     const otherClient = await signIn(user.email, user.password, '198.51.100.7');
     expect(otherClient.body.errors).toBeUndefined();
     expect(otherClient.body.data.signIn.accessToken).toEqual(expect.any(String));
+  });
+
+  it('limits sign-ups per address (20 an hour)', async () => {
+    const signUp = (i: number) =>
+      post(
+        {
+          query: 'mutation($input: SignUpInput!) { signUp(input: $input) { id } }',
+          variables: {
+            input: {
+              name: 'Flood',
+              email: `flood-${i}-${Date.now()}@example.com`,
+              password: 'violet harbor tangerine',
+            },
+          },
+        },
+        { 'X-API-Key': api.renderApiKey, 'X-Client-IP': '203.0.113.11' },
+      );
+    for (let i = 0; i < 20; i += 1) expect((await signUp(i)).body.errors).toBeUndefined();
+    const refused = await signUp(20);
+    expect(refused.body.errors[0].extensions.code).toBe('RATE_LIMITED');
+    expect(refused.body.errors[0].extensions.retryAfter).toBeGreaterThan(0);
   });
 
   it('refuses batched requests', async () => {

@@ -17,6 +17,13 @@ export class ApiKey {
   @prop({ type: () => [String], default: [] })
   scopes!: string[];
 
+  /**
+   * The render server's key: its requests carry the browser's address in `X-Client-IP`, which
+   * per-IP limits count. No other caller can name its own address.
+   */
+  @prop({ required: true, default: false })
+  forwardsClientIp!: boolean;
+
   /** Set by `timestamps`. */
   readonly createdAt!: Date;
 

@@ -9,6 +9,8 @@ export interface ApiKeyPrincipal {
   id: string;
   name: string;
   scopes: readonly Scope[];
+  /** Whether the API believes the `X-Client-IP` this key's requests send (the render server). */
+  forwardsClientIp: boolean;
 }
 
 /** Keys are looked up on every request; a short cache keeps that off the database. */
@@ -31,10 +33,18 @@ export class ApiKeyService {
   }
 
   /** Makes sure a key with exactly this token exists with these scopes; true when created. */
-  async ensure(name: string, token: string, scopes: readonly Scope[]): Promise<boolean> {
+  async ensure(
+    name: string,
+    token: string,
+    scopes: readonly Scope[],
+    options: { forwardsClientIp?: boolean } = {},
+  ): Promise<boolean> {
     const result = await ApiKeyModel.updateOne(
       { tokenHash: hashToken(token) },
-      { $set: { scopes: [...scopes] }, $setOnInsert: { name } },
+      {
+        $set: { scopes: [...scopes], forwardsClientIp: options.forwardsClientIp ?? false },
+        $setOnInsert: { name },
+      },
       { upsert: true },
     );
     this.cache.clear();
@@ -45,12 +55,14 @@ export class ApiKeyService {
   async create(
     name: string,
     scopes: readonly Scope[],
+    options: { forwardsClientIp?: boolean } = {},
   ): Promise<{ key: ApiKeyPrincipal; token: string }> {
     const token = randomToken();
     const key = await ApiKeyModel.create({
       name,
       tokenHash: hashToken(token),
       scopes: [...scopes],
+      forwardsClientIp: options.forwardsClientIp ?? false,
     });
     return { key: toPrincipal(key.toObject<ApiKey>()), token };
   }
@@ -61,5 +73,10 @@ export class ApiKeyService {
 }
 
 function toPrincipal(key: ApiKey): ApiKeyPrincipal {
-  return { id: key._id.toHexString(), name: key.name, scopes: key.scopes.filter(isScope) };
+  return {
+    id: key._id.toHexString(),
+    name: key.name,
+    scopes: key.scopes.filter(isScope),
+    forwardsClientIp: key.forwardsClientIp === true,
+  };
 }

@@ -1,15 +1,8 @@
-import {
-  IsBoolean,
-  IsByteLength,
-  IsEmail,
-  IsEnum,
-  IsString,
-  Length,
-  MaxLength,
-} from 'class-validator';
+import { IsBoolean, IsEmail, IsEnum, IsString, Length, MaxLength } from 'class-validator';
 import { Field, InputType } from 'type-graphql';
 import { NotBlank } from '../shared/validation';
 import { AuthProvider, USER_LIMITS } from '../users';
+import { AcceptablePassword, PASSWORD_RULE_TEXT } from './password-policy';
 
 @InputType()
 export class SignUpInput {
@@ -24,12 +17,9 @@ export class SignUpInput {
   @MaxLength(254)
   email!: string;
 
-  /** Bytes, not characters: argon2 and the old bcrypt limit count bytes. */
-  @Field()
+  @Field({ description: PASSWORD_RULE_TEXT })
   @IsString()
-  @IsByteLength(USER_LIMITS.passwordMinBytes, USER_LIMITS.passwordMaxBytes, {
-    message: 'password must be 8 to 72 bytes long',
-  })
+  @AcceptablePassword()
   password!: string;
 }
 
@@ -50,31 +40,22 @@ export class SignInInput {
   rememberMe!: boolean;
 }
 
-@InputType()
+/** An OpenID Connect ID token (a JWS), as the provider's token endpoint returned it. */
+export const ID_TOKEN_MAX_LENGTH = 8192;
+
+@InputType({
+  description:
+    "A provider's proof of identity: the API verifies the ID token itself (signature, issuer, audience, expiry) and reads the identity only from it.",
+})
 export class SignProviderInput {
   @Field(() => AuthProvider)
   @IsEnum(AuthProvider)
   provider!: AuthProvider;
 
-  @Field()
+  @Field({ description: 'The id_token of the OpenID Connect token response.' })
   @IsString()
-  @Length(1, 255)
-  subject!: string;
-
-  @Field()
-  @IsEmail()
-  @MaxLength(254)
-  email!: string;
-
-  @Field()
-  @IsBoolean()
-  emailVerified!: boolean;
-
-  @Field()
-  @IsString()
-  @Length(USER_LIMITS.nameMin, USER_LIMITS.nameMax)
-  @NotBlank('name')
-  name!: string;
+  @Length(1, ID_TOKEN_MAX_LENGTH)
+  idToken!: string;
 
   @Field({ defaultValue: false })
   @IsBoolean()

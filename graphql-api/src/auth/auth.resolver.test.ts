@@ -9,6 +9,7 @@ import type { TestApi } from '../testing';
 import { UserModel } from '../users';
 
 let api: TestApi;
+const STRONG = 'violet harbor tangerine';
 let signInOnlyKey: string;
 let readOnlyKey: string;
 
@@ -20,16 +21,13 @@ beforeAll(async () => {
 afterAll(() => api.stop());
 
 const SIGN_UP = `mutation SignUp($input: SignUpInput!) {
-  signUp(input: $input) { id name email isAdmin hasPassword providers createdAt }
+  signUp(input: $input) { id name email emailVerified isAdmin hasPassword providers createdAt }
 }`;
 const SIGN_IN = `mutation SignIn($input: SignInInput!) {
   signIn(input: $input) {
     accessToken accessTokenExpiresAt refreshToken refreshTokenExpiresAt
     user { id email isAdmin }
   }
-}`;
-const SIGN_PROVIDER = `mutation SignProvider($input: SignProviderInput!) {
-  signProvider(input: $input) { accessToken refreshToken user { id email name providers hasPassword } }
 }`;
 const REFRESH = `mutation Refresh($refreshToken: String!) {
   refreshSession(refreshToken: $refreshToken) { accessToken refreshToken user { id } }
@@ -60,12 +58,13 @@ describe('signUp', () => {
     const result = await execute<{ signUp: Record<string, unknown> }>(
       api,
       SIGN_UP,
-      { input: { name: ' Ada ', email, password: 'long enough password' } },
+      { input: { name: ' Ada ', email, password: 'violet harbor tangerine' } },
       { apiKey: api.publicApiKey },
     );
     expect(result.errors).toBeUndefined();
     expect(result.data?.signUp).toMatchObject({
       name: 'Ada',
+      emailVerified: false,
       email: email.toLowerCase(),
       isAdmin: false,
       hasPassword: true,
@@ -85,7 +84,13 @@ describe('signUp', () => {
     const result = await execute(
       api,
       SIGN_UP,
-      { input: { name: 'Copy', email: user.email.toUpperCase(), password: 'another password' } },
+      {
+        input: {
+          name: 'Copy',
+          email: user.email.toUpperCase(),
+          password: 'quiet orbit lantern moss',
+        },
+      },
       { apiKey: api.publicApiKey },
     );
     expect(errorCode(result)).toBe('CONFLICT');
@@ -93,16 +98,33 @@ describe('signUp', () => {
   });
 
   it.each([
-    ['email', { name: 'A', email: 'not-an-email', password: 'long enough' }, 'isEmail'],
-    ['password', { name: 'A', email: 'a@example.com', password: 'short' }, 'isByteLength'],
-    // 25 three-byte characters: 25 characters but 75 bytes.
-    ['password', { name: 'A', email: 'b@example.com', password: '€'.repeat(25) }, 'isByteLength'],
-    ['name', { name: '   ', email: 'c@example.com', password: 'long enough' }, 'matches'],
+    ['email', { name: 'A', email: 'not-an-email', password: STRONG }, 'isEmail'],
+    ['password', { name: 'A', email: 'a@example.com', password: 'short' }, 'passwordLength'],
+    // 7 characters, 28 bytes: too short, whatever its size in UTF-8.
+    ['password', { name: 'A', email: 'b@example.com', password: '🎬🍿🎞🎥📽🎦🎫' }, 'passwordLength'],
     [
-      'name',
-      { name: 'x'.repeat(101), email: 'd@example.com', password: 'long enough' },
-      'isLength',
+      'password',
+      { name: 'A', email: 'e@example.com', password: 'x'.repeat(257) },
+      'passwordLength',
     ],
+    [
+      'password',
+      { name: 'A', email: 'f@example.com', password: 'password123' },
+      'passwordStrength',
+    ],
+    ['password', { name: 'A', email: 'g@example.com', password: 'qwertyuiop' }, 'passwordStrength'],
+    // The person's own name and e-mail are the first things a guesser tries.
+    [
+      'password',
+      {
+        name: 'Rosalind Franklin',
+        email: 'rosalind.franklin@example.com',
+        password: 'rosalindfranklin',
+      },
+      'passwordStrength',
+    ],
+    ['name', { name: '   ', email: 'c@example.com', password: STRONG }, 'matches'],
+    ['name', { name: 'x'.repeat(101), email: 'd@example.com', password: STRONG }, 'isLength'],
   ])(
     'refuses a bad %s with BAD_USER_INPUT naming the field (%#)',
     async (field, input, constraint) => {
@@ -124,9 +146,15 @@ describe('signUp', () => {
     },
   );
 
-  it('counts the password in UTF-8 bytes: 4 two-byte characters are enough, 24 euro signs (72 bytes) the most', async () => {
-    for (const password of ['éééé', '€'.repeat(24)]) {
-      const email = `${unique('bytes')}@example.com`;
+  it('counts characters, not bytes, and allows long passphrases: 12 unusual characters, 80 characters and 256', async () => {
+    const passphrase = 'the lighthouse keeper counted forty-one gulls before dawn again';
+    for (const password of [
+      // Counted as 12 characters (zxcvbn thinks 8 random ones too few), 26 bytes.
+      'ŧ€ßł¶ŋđ→æøåþ',
+      passphrase + '€'.repeat(80 - passphrase.length),
+      ('€' + passphrase).repeat(5).slice(0, 256),
+    ]) {
+      const email = `${unique('chars')}@example.com`;
       const result = await execute(
         api,
         SIGN_UP,
@@ -142,7 +170,7 @@ describe('signUp', () => {
     const result = await execute(
       api,
       SIGN_UP,
-      { input: { name: 'A', email, password: '\ud800 long enough' } },
+      { input: { name: 'A', email, password: '\ud800 violet harbor tangerine' } },
       { apiKey: api.publicApiKey },
     );
     expect(errorCode(result)).toBe('BAD_USER_INPUT');
@@ -156,7 +184,7 @@ describe('signUp', () => {
     const result = await execute(
       api,
       SIGN_UP,
-      { input: { name: 'A', email: 'e@example.com', password: 'long enough' } },
+      { input: { name: 'A', email: 'e@example.com', password: STRONG } },
       { apiKey: signInOnlyKey },
     );
     expect(errorCode(result)).toBe('FORBIDDEN');
@@ -165,7 +193,7 @@ describe('signUp', () => {
 
   it('is UNAUTHENTICATED without credentials', async () => {
     const result = await execute(api, SIGN_UP, {
-      input: { name: 'A', email: 'f@example.com', password: 'long enough' },
+      input: { name: 'A', email: 'f@example.com', password: STRONG },
     });
     expect(errorCode(result)).toBe('UNAUTHENTICATED');
   });
@@ -253,7 +281,7 @@ describe('signIn', () => {
   it('refuses a provider-only account (no password) with the same error', async () => {
     const subject = unique('sub');
     const email = `${unique('google')}@example.com`;
-    await api.api.services.users.findOrCreateByProvider({
+    await api.api.services.users.signInWithProvider({
       provider: 'GOOGLE' as never,
       subject,
       email,
@@ -269,26 +297,44 @@ describe('signIn', () => {
     expect(firstError(result).message).toBe('Invalid e-mail or password');
   });
 
-  it('is RATE_LIMITED on the 11th failure for one e-mail within the window, even with the right password', async () => {
+  it('is RATE_LIMITED on the 11th failure for one e-mail from one IP, even with the right password', async () => {
     const user = await createUser(api);
     for (let attempt = 1; attempt <= 10; attempt += 1) {
-      const result = await execute(
-        api,
-        SIGN_IN,
-        { input: { email: user.email, password: `wrong ${attempt}` } },
-        { apiKey: api.publicApiKey, ip: `10.2.0.${attempt}` },
-      );
+      const result = await attemptSignIn(user.email, `wrong ${attempt}`, '10.2.0.1');
       expect(errorCode(result)).toBe('UNAUTHENTICATED');
     }
-    const blocked = await attemptSignIn(user.email, user.password, '10.2.1.1');
+    const blocked = await attemptSignIn(user.email, user.password, '10.2.0.1');
     expect(errorCode(blocked)).toBe('RATE_LIMITED');
     const retryAfter = firstError(blocked).extensions?.retryAfter as number;
     expect(retryAfter).toBeGreaterThan(0);
     expect(retryAfter).toBeLessThanOrEqual(15 * 60);
     // Another e-mail from the same place is not affected.
     const other = await createUser(api);
-    const fine = await attemptSignIn(other.email, other.password, '10.2.1.1');
+    const fine = await attemptSignIn(other.email, other.password, '10.2.0.1');
     expect(fine.errors).toBeUndefined();
+  });
+
+  it('cannot be used by a stranger to lock the owner out: 12 failures from one address, the owner elsewhere still gets in', async () => {
+    const user = await createUser(api);
+    const codes = [];
+    for (let attempt = 1; attempt <= 12; attempt += 1) {
+      codes.push(errorCode(await attemptSignIn(user.email, `guess ${attempt}`, '203.0.113.66')));
+    }
+    expect(codes.slice(0, 10).every((code) => code === 'UNAUTHENTICATED')).toBe(true);
+    expect(codes.slice(10)).toEqual(['RATE_LIMITED', 'RATE_LIMITED']);
+    const owner = await attemptSignIn(user.email, user.password, '198.51.100.20');
+    expect(owner.errors).toBeUndefined();
+    expect(owner.data?.signIn.accessToken).toEqual(expect.any(String));
+  });
+
+  it('stops a guessing campaign spread over many addresses at the per-e-mail ceiling (50)', async () => {
+    const user = await createUser(api);
+    for (let attempt = 0; attempt < 50; attempt += 1) {
+      const result = await attemptSignIn(user.email, `spread ${attempt}`, `10.12.${attempt}.1`);
+      expect(errorCode(result)).toBe('UNAUTHENTICATED');
+    }
+    const blocked = await attemptSignIn(user.email, user.password, '10.12.200.1');
+    expect(errorCode(blocked)).toBe('RATE_LIMITED');
   });
 
   it('counts exactly the attempts that run, so aliases cannot multiply them', async () => {
@@ -307,35 +353,49 @@ describe('signIn', () => {
     );
     expect(errorCode(aliased)).toBe('UNAUTHENTICATED');
     for (let attempt = 2; attempt <= 10; attempt += 1) {
-      const result = await execute(
-        api,
-        SIGN_IN,
-        { input: { email: user.email, password: `wrong ${attempt}` } },
-        { apiKey: api.publicApiKey, ip: '10.3.0.2' },
-      );
+      const result = await attemptSignIn(user.email, `wrong ${attempt}`, '10.3.0.1');
       expect(errorCode(result)).toBe('UNAUTHENTICATED');
     }
-    const blocked = await attemptSignIn(user.email, user.password, '10.3.0.3');
+    const blocked = await attemptSignIn(user.email, user.password, '10.3.0.1');
     expect(errorCode(blocked)).toBe('RATE_LIMITED');
   });
 
-  it('lets at most 10 of 20 concurrent wrong attempts for one e-mail check a password', async () => {
+  it('lets at most 10 of 20 concurrent wrong attempts for one e-mail from one IP check a password', async () => {
     const user = await createUser(api);
     const results = await Promise.all(
       Array.from({ length: 20 }, (_, attempt) =>
-        execute(
-          api,
-          SIGN_IN,
-          { input: { email: user.email, password: `wrong ${attempt}` } },
-          { apiKey: api.publicApiKey, ip: `10.5.0.${attempt}` },
-        ),
+        attemptSignIn(user.email, `wrong ${attempt}`, '10.5.0.1'),
       ),
     );
     const codes = results.map((result) => errorCode(result));
     expect(codes.filter((code) => code === 'UNAUTHENTICATED')).toHaveLength(10);
     expect(codes.filter((code) => code === 'RATE_LIMITED')).toHaveLength(10);
-    const blocked = await attemptSignIn(user.email, user.password, '10.5.1.1');
+    const blocked = await attemptSignIn(user.email, user.password, '10.5.0.1');
     expect(errorCode(blocked)).toBe('RATE_LIMITED');
+  });
+
+  it('ends a session whose password was replaced while it was being checked (a reset racing a sign-in)', async () => {
+    const user = await createUser(api);
+    const passwords = api.api.services.passwords;
+    const verify = passwords.verify.bind(passwords);
+    // The reset lands between the password check and the new session: the hash changes and
+    // every session is ended, as resetPassword does.
+    const spy = jest.spyOn(passwords, 'verify').mockImplementationOnce(async (hash, password) => {
+      const valid = await verify(hash, password);
+      await UserModel.updateOne(
+        { _id: user._id },
+        { $set: { passwordHash: await passwords.hash('the replacement passphrase') } },
+      );
+      await api.api.services.sessions.revokeAll(user._id);
+      return valid;
+    });
+    try {
+      const raced = await attemptSignIn(user.email, user.password, '10.13.0.1');
+      expect(errorCode(raced)).toBe('UNAUTHENTICATED');
+      expect(await SessionModel.countDocuments({ user: user._id, revokedAt: null })).toBe(0);
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it('shares the counters through MongoDB: a second API instance sees the first one’s failures', async () => {
@@ -344,18 +404,13 @@ describe('signIn', () => {
     try {
       const user = await createUser(api);
       for (let attempt = 1; attempt <= 10; attempt += 1) {
-        const result = await execute(
-          api,
-          SIGN_IN,
-          { input: { email: user.email, password: `wrong ${attempt}` } },
-          { apiKey: api.publicApiKey, ip: '10.6.0.1' },
-        );
+        const result = await attemptSignIn(user.email, `wrong ${attempt}`, '10.6.0.1');
         expect(errorCode(result)).toBe('UNAUTHENTICATED');
       }
       const elsewhere = await other.services.auth
         .signIn(
           { email: user.email, password: user.password, rememberMe: false },
-          { ip: '10.6.0.2', userAgent: null, keyScopes: [] },
+          { ip: '10.6.0.1', userAgent: null, keyScopes: [] },
         )
         .then(
           () => 'signed in',
@@ -429,194 +484,6 @@ describe('signIn', () => {
     expect(
       errorCode(await execute(api, SIGN_IN, { input: { email: 'a@example.com', password: 'x' } })),
     ).toBe('UNAUTHENTICATED');
-  });
-});
-
-describe('signProvider', () => {
-  const identity = (overrides: Record<string, unknown> = {}) => ({
-    provider: 'GOOGLE',
-    subject: unique('google-sub'),
-    email: `${unique('g')}@example.com`,
-    emailVerified: true,
-    name: 'Grace',
-    ...overrides,
-  });
-
-  it('creates a user without a password, then finds it again by subject', async () => {
-    const input = identity();
-    const first = await execute<{
-      signProvider: { user: Record<string, unknown>; accessToken: string };
-    }>(api, SIGN_PROVIDER, { input }, { apiKey: api.publicApiKey });
-    expect(first.errors).toBeUndefined();
-    expect(first.data?.signProvider.user).toMatchObject({
-      email: input.email,
-      providers: ['GOOGLE'],
-      hasPassword: false,
-    });
-    const again = await execute<{ signProvider: { user: { id: string } } }>(
-      api,
-      SIGN_PROVIDER,
-      { input: { ...input, email: 'changed@example.com', emailVerified: false } },
-      { apiKey: api.publicApiKey },
-    );
-    expect(again.data?.signProvider.user.id).toBe(first.data?.signProvider.user.id);
-  });
-
-  it('links to the existing account with that e-mail only when the provider verified it', async () => {
-    const user = await createUser(api);
-    const unverified = await execute(
-      api,
-      SIGN_PROVIDER,
-      { input: identity({ email: user.email, emailVerified: false }) },
-      { apiKey: api.publicApiKey },
-    );
-    expect(errorCode(unverified)).toBe('CONFLICT');
-    const verified = await execute<{
-      signProvider: { user: { id: string; providers: string[]; hasPassword: boolean } };
-    }>(
-      api,
-      SIGN_PROVIDER,
-      { input: identity({ email: user.email, emailVerified: true }) },
-      { apiKey: api.publicApiKey },
-    );
-    expect(verified.errors).toBeUndefined();
-    expect(verified.data?.signProvider.user).toEqual({
-      id: user._id.toHexString(),
-      email: user.email,
-      name: user.name,
-      providers: ['GOOGLE'],
-      hasPassword: true,
-    });
-  });
-
-  it('never links a second Google identity to an account: CONFLICT, nothing changed', async () => {
-    const first = identity();
-    await execute(api, SIGN_PROVIDER, { input: first }, { apiKey: api.publicApiKey });
-    const second = await execute(
-      api,
-      SIGN_PROVIDER,
-      { input: identity({ email: first.email, emailVerified: true }) },
-      { apiKey: api.publicApiKey },
-    );
-    expect(errorCode(second)).toBe('CONFLICT');
-    const stored = await UserModel.find({ email: first.email }).lean();
-    expect(stored.map((user) => user.providers?.map((linked) => linked.subject))).toEqual([
-      [first.subject],
-    ]);
-  });
-
-  it('gives 50 concurrent identical calls one user and 50 successes', async () => {
-    const input = identity();
-    const results = await Promise.all(
-      Array.from({ length: 50 }, () =>
-        execute<{ signProvider: { user: { id: string } } }>(
-          api,
-          SIGN_PROVIDER,
-          { input },
-          { apiKey: api.publicApiKey },
-        ),
-      ),
-    );
-    expect(results.filter((result) => result.errors !== undefined)).toEqual([]);
-    const ids = new Set(results.map((result) => result.data?.signProvider.user.id));
-    expect(ids.size).toBe(1);
-    expect(await UserModel.countDocuments({ email: input.email })).toBe(1);
-  });
-
-  it('links 50 concurrent verified calls for an existing account once, all succeeding', async () => {
-    const user = await createUser(api);
-    const input = identity({ email: user.email, emailVerified: true });
-    const results = await Promise.all(
-      Array.from({ length: 50 }, () =>
-        execute<{ signProvider: { user: { id: string } } }>(
-          api,
-          SIGN_PROVIDER,
-          { input },
-          { apiKey: api.publicApiKey },
-        ),
-      ),
-    );
-    expect(results.filter((result) => result.errors !== undefined)).toEqual([]);
-    expect(new Set(results.map((result) => result.data?.signProvider.user.id))).toEqual(
-      new Set([user._id.toHexString()]),
-    );
-    const stored = await UserModel.find({ email: user.email }).lean();
-    expect(stored.map((found) => found.providers)).toEqual([
-      [{ provider: 'GOOGLE', subject: input.subject }],
-    ]);
-  });
-
-  it('refuses bad input', async () => {
-    const empty = await execute(
-      api,
-      SIGN_PROVIDER,
-      { input: identity({ subject: '' }) },
-      { apiKey: api.publicApiKey },
-    );
-    expect(errorCode(empty)).toBe('BAD_USER_INPUT');
-    expect(firstError(empty).extensions?.fields).toEqual([
-      expect.objectContaining({ argument: 'input', field: 'subject' }),
-    ]);
-    const badEmail = await execute(
-      api,
-      SIGN_PROVIDER,
-      { input: identity({ email: 'x' }) },
-      { apiKey: api.publicApiKey },
-    );
-    expect(errorCode(badEmail)).toBe('BAD_USER_INPUT');
-    const badProvider = await execute(
-      api,
-      SIGN_PROVIDER,
-      { input: identity({ provider: 'FACEBOOK' }) },
-      { apiKey: api.publicApiKey },
-    );
-    expect(errorCode(badProvider)).toBe('BAD_USER_INPUT');
-  });
-
-  it('takes identities only from an API key: a user token alone cannot vouch for anyone', async () => {
-    // The token carries the key's scopes (signin:provider included), but a token holder is an
-    // end user, who could otherwise sign in as any account by naming its e-mail as verified.
-    const victim = await createUser(api);
-    const attacker = await createSignedInUser(api);
-    expect(decodeJwt(attacker.token).scopes).toContain('signin:provider');
-    const takeover = await execute(
-      api,
-      SIGN_PROVIDER,
-      { input: identity({ email: victim.email, emailVerified: true }) },
-      { token: attacker.token },
-    );
-    expect(errorCode(takeover)).toBe('FORBIDDEN');
-    expect(firstError(takeover).extensions?.missingScopes).toEqual(['signin:provider']);
-    const signUp = await execute(
-      api,
-      SIGN_UP,
-      { input: { name: 'A', email: `${unique('tok')}@example.com`, password: 'long enough' } },
-      { token: attacker.token },
-    );
-    expect(firstError(signUp).extensions?.missingScopes).toEqual(['signup:auth']);
-    const signIn = await execute(
-      api,
-      SIGN_IN,
-      { input: { email: victim.email, password: victim.password } },
-      { token: attacker.token },
-    );
-    expect(firstError(signIn).extensions?.missingScopes).toEqual(['signin:auth']);
-    const victimUser = await UserModel.findById(victim._id).lean();
-    expect(victimUser?.providers).toBeUndefined();
-  });
-
-  it('needs signin:provider', async () => {
-    const result = await execute(
-      api,
-      SIGN_PROVIDER,
-      { input: identity() },
-      { apiKey: signInOnlyKey },
-    );
-    expect(errorCode(result)).toBe('FORBIDDEN');
-    expect(firstError(result).extensions?.missingScopes).toEqual(['signin:provider']);
-    expect(errorCode(await execute(api, SIGN_PROVIDER, { input: identity() }))).toBe(
-      'UNAUTHENTICATED',
-    );
   });
 });
 

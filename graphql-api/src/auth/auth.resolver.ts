@@ -4,7 +4,8 @@ import { Scope } from '../shared/scopes';
 import { User } from '../users';
 import { AuthPayload } from './auth-payload.type';
 import { SignInInput, SignProviderInput, SignUpInput } from './auth.inputs';
-import type { AuthService, SignInMeta } from './auth.service';
+import type { AuthService } from './auth.service';
+import type { SignInMeta } from './session-issuer';
 
 function meta(context: Context): SignInMeta {
   return {
@@ -21,8 +22,11 @@ export class AuthResolver {
 
   @Authorized([Scope.SignUpAuth])
   @Mutation(() => User)
-  signUp(@Arg('input', () => SignUpInput) input: SignUpInput): Promise<User> {
-    return this.auth.signUp(input);
+  signUp(
+    @Arg('input', () => SignUpInput) input: SignUpInput,
+    @Ctx() context: Context,
+  ): Promise<User> {
+    return this.auth.signUp(input, meta(context));
   }
 
   @Authorized([Scope.SignInAuth])
@@ -35,7 +39,10 @@ export class AuthResolver {
   }
 
   @Authorized([Scope.SignInProvider])
-  @Mutation(() => AuthPayload)
+  @Mutation(() => AuthPayload, {
+    description:
+      "Sign-in with a provider's ID token, which the API verifies itself; links only between proven owners of the e-mail.",
+  })
   signProvider(
     @Arg('input', () => SignProviderInput) input: SignProviderInput,
     @Ctx() context: Context,
@@ -45,8 +52,11 @@ export class AuthResolver {
 
   @Authorized([Scope.SignInAuth])
   @Mutation(() => AuthPayload)
-  refreshSession(@Arg('refreshToken', () => String) refreshToken: string): Promise<AuthPayload> {
-    return this.auth.refreshSession(refreshToken);
+  refreshSession(
+    @Arg('refreshToken', () => String) refreshToken: string,
+    @Ctx() context: Context,
+  ): Promise<AuthPayload> {
+    return this.auth.refreshSession(refreshToken, meta(context));
   }
 
   @Authorized([Scope.SignInAuth])

@@ -1,8 +1,11 @@
 export { AuthResolver } from './auth.resolver';
 export { AuthService } from './auth.service';
-export type { SignInMeta } from './auth.service';
+export type { AuthLimiters } from './auth.service';
 export { AuthPayload } from './auth-payload.type';
+export { AcceptablePassword, PASSWORD_RULE_TEXT, warmUpPasswordPolicy } from './password-policy';
 export { PasswordService } from './password.service';
+export { SessionIssuer } from './session-issuer';
+export type { SignInMeta } from './session-issuer';
 export { SignInLimiter } from './sign-in.limiter';
 export { TokenService } from './token.service';
 export type { AccessTokenClaims } from './token.service';

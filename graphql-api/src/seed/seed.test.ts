@@ -15,12 +15,15 @@ afterAll(() => disconnectDatabase());
 describe('seedDatabase', () => {
   it('is idempotent: keys for the configured tokens, the admin, sample movies and the demo user once', async () => {
     const config = loadConfig(
-      testEnv(testMongoUri(), { ADMIN_EMAIL: 'Boss@Example.com', ADMIN_PASSWORD: 'boss password' }),
+      testEnv(testMongoUri(), {
+        ADMIN_EMAIL: 'Boss@Example.com',
+        ADMIN_PASSWORD: 'boss password here',
+      }),
     );
     const services = createServices(config);
     const first = await seedDatabase(config, services, { demoUser: true });
     expect(first).toMatchObject({
-      ensuredKeys: ['public', 'admin'],
+      ensuredKeys: ['public', 'admin', 'render'],
       newKeyTokens: [],
       adminCreated: true,
       moviesInserted: SAMPLE_MOVIES.length,
@@ -33,13 +36,21 @@ describe('seedDatabase', () => {
       demoUserCreated: false,
     });
     expect(await MovieModel.countDocuments()).toBe(SAMPLE_MOVIES.length);
-    expect(await ApiKeyModel.countDocuments()).toBe(2);
+    expect(await ApiKeyModel.countDocuments()).toBe(3);
+    // Accounts the operator made count as verified.
     expect(await UserModel.findOne({ email: 'boss@example.com' }).lean()).toMatchObject({
       isAdmin: true,
+      emailVerified: true,
     });
-    expect(await UserModel.countDocuments({ email: DEMO_USER.email })).toBe(1);
+    expect(await UserModel.findOne({ email: DEMO_USER.email }).lean()).toMatchObject({
+      emailVerified: true,
+    });
     const publicKey = await services.apiKeys.findByToken(config.publicApiKeyToken ?? '');
     expect(publicKey?.scopes).not.toContain('create:movies');
+    expect(publicKey?.forwardsClientIp).toBe(false);
+    // The render server's key: the public scopes, and the only one that forwards addresses.
+    const renderKey = await services.apiKeys.findByToken(config.renderApiKeyToken ?? '');
+    expect(renderKey).toMatchObject({ scopes: publicKey?.scopes, forwardsClientIp: true });
     const adminKey = await services.apiKeys.findByToken(config.adminApiKeyToken ?? '');
     expect(adminKey?.scopes).toContain('delete:movies');
     // The demo user can sign in with the printed password.
@@ -56,15 +67,16 @@ describe('seedDatabase', () => {
       ...loadConfig(testEnv(testMongoUri())),
       publicApiKeyToken: undefined,
       adminApiKeyToken: undefined,
+      renderApiKeyToken: undefined,
     };
     const services = createServices(config);
     const first = await seedDatabase(config, services, { movies: false, demoUser: false });
-    expect(first.newKeyTokens.map((key) => key.name)).toEqual(['public', 'admin']);
-    for (const { token } of first.newKeyTokens) {
-      expect(await services.apiKeys.findByToken(token)).not.toBeNull();
+    expect(first.newKeyTokens.map((key) => key.name)).toEqual(['public', 'admin', 'render']);
+    for (const { name, token } of first.newKeyTokens) {
+      expect((await services.apiKeys.findByToken(token))?.forwardsClientIp).toBe(name === 'render');
     }
     const second = await seedDatabase(config, services, { movies: false, demoUser: false });
     expect(second.newKeyTokens).toEqual([]);
-    expect(await ApiKeyModel.countDocuments()).toBe(2);
+    expect(await ApiKeyModel.countDocuments()).toBe(3);
   });
 });

@@ -47,13 +47,24 @@ export async function seedDatabase(
   const keys = [
     { name: 'public', token: config.publicApiKeyToken, scopes: PUBLIC_KEY_SCOPES },
     { name: 'admin', token: config.adminApiKeyToken, scopes: ADMIN_KEY_SCOPES },
+    // The render server's own key: the public scopes, and it may forward the browser's address.
+    {
+      name: 'render',
+      token: config.renderApiKeyToken,
+      scopes: PUBLIC_KEY_SCOPES,
+      forwardsClientIp: true,
+    },
   ];
   for (const key of keys) {
     if (key.token !== undefined) {
-      await services.apiKeys.ensure(key.name, key.token, key.scopes);
+      await services.apiKeys.ensure(key.name, key.token, key.scopes, {
+        forwardsClientIp: key.forwardsClientIp ?? false,
+      });
       report.ensuredKeys.push(key.name);
     } else if ((await services.apiKeys.countByName(key.name)) === 0) {
-      const { token } = await services.apiKeys.create(key.name, key.scopes);
+      const { token } = await services.apiKeys.create(key.name, key.scopes, {
+        forwardsClientIp: key.forwardsClientIp ?? false,
+      });
       report.newKeyTokens.push({ name: key.name, token });
     }
   }
@@ -83,7 +94,13 @@ export async function seedDatabase(
   if (options.demoUser ?? config.nodeEnv !== 'production') {
     const existing = await services.users.findByEmailWithPassword(DEMO_USER.email);
     if (!existing) {
-      await services.auth.signUp(DEMO_USER);
+      // Made by the operator, not signed up: its address counts as verified and no mail goes out.
+      await services.users.createWithPassword({
+        name: DEMO_USER.name,
+        email: DEMO_USER.email,
+        passwordHash: await services.passwords.hash(DEMO_USER.password),
+        emailVerified: true,
+      });
       report.demoUserCreated = true;
     }
   }

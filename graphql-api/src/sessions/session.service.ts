@@ -14,6 +14,12 @@ function expiryFor(rememberMe: boolean, now = Date.now()): Date {
   return new Date(now + (rememberMe ? REFRESH_TTL_MS.rememberMe : REFRESH_TTL_MS.default));
 }
 
+/** Where a session is being used from (recorded at sign-in and each refresh). */
+export interface SessionClient {
+  ipAddress?: string | null;
+  userAgent?: string | null;
+}
+
 /** A session with the refresh token the caller gets (only its hash is stored). */
 export interface IssuedSession {
   session: Session;
@@ -29,15 +35,20 @@ export class SessionService {
     rememberMe: boolean;
     keyScopes: readonly string[];
     userAgent?: string | null;
+    ipAddress?: string | null;
   }): Promise<IssuedSession> {
     const refreshToken = newRefreshToken();
+    const now = new Date();
     const session = await SessionModel.create({
+      createdAt: now,
       user: input.userId,
       refreshTokenHash: hashToken(refreshToken),
       keyScopes: [...input.keyScopes],
       rememberMe: input.rememberMe,
       expiresAt: expiryFor(input.rememberMe),
       userAgent: input.userAgent?.slice(0, 512) ?? null,
+      ipAddress: input.ipAddress?.slice(0, 64) ?? null,
+      lastUsedAt: now,
     });
     return { session: session.toObject<Session>(), refreshToken };
   }
@@ -46,7 +57,7 @@ export class SessionService {
    * Swaps a live refresh token for a new one (atomically: of two concurrent uses one wins).
    * A token that was already rotated away means it leaked: the whole session is revoked.
    */
-  async rotate(refreshToken: string): Promise<IssuedSession> {
+  async rotate(refreshToken: string, client: SessionClient = {}): Promise<IssuedSession> {
     const hash = hashToken(refreshToken);
     const next = newRefreshToken();
     const now = new Date();
@@ -62,7 +73,13 @@ export class SessionService {
           expiresAt: trusted({ $gt: now }),
         },
         {
-          $set: { refreshTokenHash: hashToken(next), expiresAt: expiryFor(current.rememberMe) },
+          $set: {
+            refreshTokenHash: hashToken(next),
+            expiresAt: expiryFor(current.rememberMe),
+            lastUsedAt: now,
+            ...(client.ipAddress ? { ipAddress: client.ipAddress.slice(0, 64) } : {}),
+            ...(client.userAgent ? { userAgent: client.userAgent.slice(0, 512) } : {}),
+          },
           // The last 100 rotated tokens are remembered for reuse detection (a bounded array).
           $push: { previousTokenHashes: { $each: [hash], $slice: -100 } },
         },
@@ -97,5 +114,54 @@ export class SessionService {
       expiresAt: trusted({ $gt: new Date() }),
     });
     return found !== null;
+  }
+
+  /** The user's live sessions, most recently used first. */
+  listActive(userId: Types.ObjectId): Promise<Session[]> {
+    return SessionModel.find({
+      user: userId,
+      revokedAt: null,
+      expiresAt: trusted({ $gt: new Date() }),
+    })
+      .sort({ lastUsedAt: -1, _id: -1 })
+      .limit(100)
+      .lean<Session[]>()
+      .exec();
+  }
+
+  /** A live session of this user, or null (never someone else's). */
+  findActive(userId: Types.ObjectId, sessionId: string): Promise<Session | null> {
+    if (!OBJECT_ID.test(sessionId)) return Promise.resolve(null);
+    return SessionModel.findOne({
+      _id: sessionId,
+      user: userId,
+      revokedAt: null,
+      expiresAt: trusted({ $gt: new Date() }),
+    })
+      .lean<Session>()
+      .exec();
+  }
+
+  /** Ends one of the user's own sessions; false when the user has no live session with that id. */
+  async revoke(userId: Types.ObjectId, sessionId: string): Promise<boolean> {
+    if (!OBJECT_ID.test(sessionId)) return false;
+    const result = await SessionModel.updateOne(
+      { _id: sessionId, user: userId, revokedAt: null },
+      { $set: { revokedAt: new Date() } },
+    );
+    return result.modifiedCount > 0;
+  }
+
+  /** Ends every session of the user except `keepSessionId` (or all, without one); how many ended. */
+  async revokeAll(userId: Types.ObjectId, keepSessionId?: string): Promise<number> {
+    const result = await SessionModel.updateMany(
+      {
+        user: userId,
+        revokedAt: null,
+        ...(keepSessionId ? { _id: trusted({ $ne: keepSessionId }) } : {}),
+      },
+      { $set: { revokedAt: new Date() } },
+    );
+    return result.modifiedCount;
   }
 }

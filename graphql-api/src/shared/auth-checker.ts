@@ -1,5 +1,5 @@
 import type { AuthCheckerFn } from 'type-graphql';
-import type { Context } from '../context';
+import type { Context, CurrentUser } from '../context';
 import { forbidden, unauthenticated } from './errors';
 
 /**
@@ -15,3 +15,12 @@ export const authChecker: AuthCheckerFn<Context, string> = ({ context }, scopes)
   if (missing.length > 0) throw forbidden(missing);
   return true;
 };
+
+/**
+ * The signed-in user, or UNAUTHENTICATED for operations that need one (a person's own list,
+ * sessions, account). Here rather than in context.ts so domains import only types from there.
+ */
+export function requireUser(context: Context): CurrentUser {
+  if (!context.user) throw unauthenticated('Sign in to use this operation');
+  return context.user;
+}

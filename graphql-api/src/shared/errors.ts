@@ -8,6 +8,7 @@ export const ErrorCode = {
   NotFound: 'NOT_FOUND',
   Conflict: 'CONFLICT',
   RateLimited: 'RATE_LIMITED',
+  ServiceUnavailable: 'SERVICE_UNAVAILABLE',
   InternalServerError: 'INTERNAL_SERVER_ERROR',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -57,6 +58,17 @@ export function rateLimited(retryAfterSeconds: number): GraphQLError {
   });
 }
 
+/** Something the API depends on (a provider's keys, the database) cannot be reached: HTTP 503. */
+export function serviceUnavailable(message: string, retryAfterSeconds = 30): GraphQLError {
+  return new GraphQLError(message, {
+    extensions: {
+      code: ErrorCode.ServiceUnavailable,
+      retryAfter: retryAfterSeconds,
+      http: { status: 503, headers: new Map([['retry-after', String(retryAfterSeconds)]]) },
+    },
+  });
+}
+
 /** A broken invariant: logged and masked as INTERNAL_SERVER_ERROR by the error formatter. */
 export function unexpected(message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: ErrorCode.InternalServerError } });
@@ -70,6 +82,7 @@ export const PUBLIC_ERROR_CODES: ReadonlySet<string> = new Set([
   ErrorCode.NotFound,
   ErrorCode.Conflict,
   ErrorCode.RateLimited,
+  ErrorCode.ServiceUnavailable,
   // Apollo's own request errors: the client sent something unusable.
   'GRAPHQL_PARSE_FAILED',
   'GRAPHQL_VALIDATION_FAILED',

@@ -13,7 +13,7 @@ import {
 } from 'type-graphql';
 import type { GraphQLResolveInfo } from 'graphql';
 import type { Context } from '../context';
-import { requireUser } from '../context';
+import { requireUser } from '../shared/auth-checker';
 import { Movie } from '../movies';
 import { ConnectionArgs } from '../shared/connection';
 import { unexpected } from '../shared/errors';

@@ -13,8 +13,9 @@ export const USER_LIMITS = {
   nameMin: 1,
   nameMax: 100,
   emailMax: 254,
-  passwordMinBytes: 8,
-  passwordMaxBytes: 72,
+  /** Characters (code points), OWASP ASVS 5.0 §6.2: at least 8, and far more than 64 allowed. */
+  passwordMin: 8,
+  passwordMax: 256,
 };
 
 /** A provider identity linked to a user; the subject is never exposed. */
@@ -63,6 +64,14 @@ export class User {
   /** argon2id; never read unless asked for with `+passwordHash`. */
   @prop({ select: false })
   passwordHash?: string;
+
+  /**
+   * True once the owner of the address has proven it (a verification link, a password reset,
+   * or a provider that verified it). Read through UserResolver.emailVerified, so documents
+   * written before the field existed read as false.
+   */
+  @prop({ required: true, default: false })
+  emailVerified!: boolean;
 
   @Field({ description: 'False for accounts created through a provider only.' })
   @prop({ required: true, default: false })

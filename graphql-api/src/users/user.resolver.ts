@@ -16,6 +16,14 @@ export class UserResolver {
     return context.user ? this.users.findById(context.user.id) : null;
   }
 
+  @FieldResolver(() => Boolean, {
+    description:
+      'Whether the owner of the address proved it (a verification link, a password reset, or a provider that verified it).',
+  })
+  emailVerified(@Root() user: User): boolean {
+    return user.emailVerified === true;
+  }
+
   @FieldResolver(() => [AuthProvider], {
     description: 'Providers linked to this account (GOOGLE, ...). Subjects are never exposed.',
   })

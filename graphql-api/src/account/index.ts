@@ -1,0 +1,4 @@
+export { AccountMail, AccountMailComposer, PRODUCT_NAME } from './account-mail.composer';
+export { AccountResolver } from './account.resolver';
+export { AccountService } from './account.service';
+export type { AccountLimiters } from './account.service';
