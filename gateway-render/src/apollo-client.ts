@@ -12,11 +12,16 @@ export interface ApiClientOptions {
   /** The signed-in person's access token, sent as `Authorization: Bearer`; absent for anonymous visitors. */
   accessToken?: string;
   /**
-   * The browser's address, sent as `X-Forwarded-For` so the API's per-IP limits (sign-in
-   * failures) count each visitor, not the render server. The API trusts it only from the
-   * proxies its TRUST_PROXY setting names.
+   * The browser's address, sent as `X-Client-IP` so the API's per-IP limits (sign-in failures,
+   * sign-ups, mails) count each visitor, not the render server, and a session shows where it
+   * signed in. The API believes it only from the render server's own key.
    */
   clientIp?: string;
+  /**
+   * The browser's User-Agent, sent as the API call's own: the API records it with each session,
+   * and the account page lists the sessions by it (otherwise every one would say "node").
+   */
+  userAgent?: string;
   /**
    * Aborts the call when it fires: the request's deadline, shared by all of its API calls so
    * a page that needs several still answers (503 at worst) within one `apiTimeoutMs`.
@@ -37,12 +42,15 @@ export interface ApiClientOptions {
   resultCaching?: boolean;
 }
 
+/** The API keeps this much of a User-Agent; longer ones are cut here already. */
+const MAX_USER_AGENT_LENGTH = 512;
+
 /** The clients that may use a public cache, with the key prefix of their API key. */
 const publicCaches = new WeakMap<ApolloClient, { cache: PublicResponseCache; keyId: string }>();
 
 /** Names the API key in cache keys without holding the key itself. */
 function apiKeyId(config: RenderConfig): string {
-  return createHash('sha256').update(config.publicApiKey).digest('base64url');
+  return createHash('sha256').update(config.apiKey).digest('base64url');
 }
 
 function operationName(document: TypedDocumentNode<unknown, never>): string | undefined {
@@ -77,9 +85,10 @@ export function createApiClient(
   config: RenderConfig,
   options: ApiClientOptions = {},
 ): ApolloClient {
-  const headers: Record<string, string> = { 'x-api-key': config.publicApiKey };
+  const headers: Record<string, string> = { 'x-api-key': config.apiKey };
   if (options.accessToken) headers.authorization = `Bearer ${options.accessToken}`;
-  if (options.clientIp) headers['x-forwarded-for'] = options.clientIp;
+  if (options.clientIp) headers['x-client-ip'] = options.clientIp;
+  if (options.userAgent) headers['user-agent'] = options.userAgent.slice(0, MAX_USER_AGENT_LENGTH);
   const timedFetch: typeof fetch = (input, init) => {
     const signals = [AbortSignal.timeout(config.apiTimeoutMs)];
     if (options.deadline) signals.push(options.deadline);

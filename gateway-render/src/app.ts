@@ -9,11 +9,17 @@ import { authRoutes } from './auth/auth.routes';
 import { createPassport } from './auth/passport';
 import { SessionRefresher, sessionMiddleware } from './auth/refresh';
 import type { RenderConfig } from './config';
+import { accountRoutes } from './pages/account/account.routes';
 import { catalogRoutes } from './pages/catalog/catalog.routes';
+import { devMailRoutes } from './pages/dev-mail/dev-mail.routes';
+import { emailLinkRoutes } from './pages/email-link/email-link.routes';
+import { forgotPasswordRoutes } from './pages/forgot-password/forgot-password.routes';
 import { movieRoutes } from './pages/movie/movie.routes';
 import { myListRoutes } from './pages/my-list/my-list.routes';
+import { resetPasswordRoutes } from './pages/reset-password/reset-password.routes';
 import { signInRoutes } from './pages/sign-in/sign-in.routes';
 import { signUpRoutes } from './pages/sign-up/sign-up.routes';
+import { ACCOUNT_LINK_PATHS, noReferrerMiddleware } from './shared/account-link';
 import { apiDeadlineMiddleware } from './shared/api-call';
 import type { AppLocals } from './shared/api-call';
 import { ApiFailureError } from './shared/api-errors';
@@ -32,9 +38,16 @@ export interface CreateAppOptions {
   publicDir?: string;
 }
 
-/** Paths whose query strings must stay out of the logs (OAuth codes and state). */
+/**
+ * Paths whose query strings must stay out of the logs: OAuth codes and state, and the tokens
+ * of mailed links (whoever reads the log could use them).
+ */
 function logUrl(url: string): string {
-  return url.startsWith('/auth/') ? (url.split('?')[0] ?? url) : url;
+  const path = url.split('?')[0] ?? url;
+  // Routing ignores case and a trailing slash; so must this check.
+  const route = path.toLowerCase().replace(/\/+$/, '');
+  const secret = route.startsWith('/auth/') || ACCOUNT_LINK_PATHS.includes(route);
+  return secret ? path : url;
 }
 
 /** Builds the render server (no listen): security headers, cookies, sign-in, pages, errors. */
@@ -94,6 +107,7 @@ export function createApp(config: RenderConfig, options: CreateAppOptions = {}):
       referrerPolicy: { policy: 'same-origin' },
     }),
   );
+  app.use(ACCOUNT_LINK_PATHS, noReferrerMiddleware());
   app.use('/assets', express.static(publicDir, { index: false, maxAge: production ? '1h' : 0 }));
   app.use(cookieParser(config.cookieSecret));
   app.use(express.urlencoded({ extended: false, limit: '16kb' }));
@@ -110,6 +124,11 @@ export function createApp(config: RenderConfig, options: CreateAppOptions = {}):
   app.use(myListRoutes(deps));
   app.use(signInRoutes(deps));
   app.use(signUpRoutes(deps));
+  app.use(forgotPasswordRoutes(deps));
+  app.use(resetPasswordRoutes(deps));
+  app.use(emailLinkRoutes(deps));
+  app.use(accountRoutes(deps));
+  app.use(devMailRoutes(deps));
 
   app.use(() => {
     throw new ApiFailureError({ kind: 'not-found', message: 'No such page' });

@@ -12,26 +12,26 @@ describe('loadConfig', () => {
         google: null,
       }),
     );
-    expect(config.publicApiKey.length).toBeGreaterThanOrEqual(16);
+    expect(config.apiKey.length).toBeGreaterThanOrEqual(16);
     expect(config.cookieSecret.length).toBeGreaterThanOrEqual(32);
   });
 
   it('refuses the example secrets and missing ones in production', () => {
     const example = loadConfig({});
     expect(() =>
-      loadConfig({ NODE_ENV: 'production', PUBLIC_API_KEY_TOKEN: 'k'.repeat(40) }),
+      loadConfig({ NODE_ENV: 'production', RENDER_API_KEY_TOKEN: 'k'.repeat(40) }),
     ).toThrow(/COOKIE_SECRET is required/);
     expect(() =>
       loadConfig({
         NODE_ENV: 'production',
-        PUBLIC_API_KEY_TOKEN: 'k'.repeat(40),
+        RENDER_API_KEY_TOKEN: 'k'.repeat(40),
         COOKIE_SECRET: example.cookieSecret,
       }),
     ).toThrow(/COOKIE_SECRET still has the \.env\.example value/);
     expect(
       loadConfig({
         NODE_ENV: 'production',
-        PUBLIC_API_KEY_TOKEN: 'k'.repeat(40),
+        RENDER_API_KEY_TOKEN: 'k'.repeat(40),
         COOKIE_SECRET: 's'.repeat(40),
       }).nodeEnv,
     ).toBe('production');

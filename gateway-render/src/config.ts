@@ -31,8 +31,12 @@ export interface RenderConfig {
   port: number;
   /** The API's GraphQL endpoint (`API_URL`). */
   apiUrl: string;
-  /** The public API key's token, sent as `X-API-Key` on every API call. A server-side secret. */
-  publicApiKey: string;
+  /**
+   * The render server's own API key (`RENDER_API_KEY_TOKEN`), sent as `X-API-Key` on every API
+   * call: the public key's scopes, and the one key whose `X-Client-IP` (the browser's address)
+   * the API believes. A server-side secret.
+   */
+  apiKey: string;
   /** Secret for signed cookies (the OAuth state cookie); at least 32 characters. */
   cookieSecret: string;
   /** The site's own origin (`PUBLIC_ORIGIN`), used for the same-origin check and the Google callback URL. */
@@ -49,7 +53,7 @@ export interface RenderConfig {
 }
 
 // Secrets whose .env.example values stand in outside production (and are refused in it).
-const EXAMPLE_FALLBACK_KEYS = ['PUBLIC_API_KEY_TOKEN', 'COOKIE_SECRET'];
+const EXAMPLE_FALLBACK_KEYS = ['RENDER_API_KEY_TOKEN', 'COOKIE_SECRET'];
 
 const GOOGLE_DEFAULTS = {
   authorizationUrl: 'https://accounts.google.com/o/oauth2/v2/auth',
@@ -173,7 +177,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RenderConfig {
     nodeEnv,
     port,
     apiUrl: readUrl(env, 'API_URL', 'http://localhost:3000/graphql'),
-    publicApiKey: secret('PUBLIC_API_KEY_TOKEN', 16),
+    apiKey: secret('RENDER_API_KEY_TOKEN', 32),
     cookieSecret: secret('COOKIE_SECRET', 32),
     publicOrigin,
     apiTimeoutMs: readInt(env, 'API_TIMEOUT_MS', 4000, 100, MAX_API_TIMEOUT_MS),

@@ -1,35 +1,35 @@
 import type { NextFunction, Request, Response } from 'express';
 import { Router } from 'express';
-import type { AuthenticateOptions } from 'passport';
-import { SignOutDocument } from '../__generated__/graphql';
+import { ViewerDocument } from '../__generated__/graphql';
 import type { ViewerFieldsFragment } from '../__generated__/graphql';
+import { renderAccountPage } from '../pages/account/account.routes';
 import { renderSignInPage } from '../pages/sign-in/sign-in.routes';
 import { renderSignUpPage } from '../pages/sign-up/sign-up.routes';
-import { apiClientFor, runMutation } from '../shared/api-call';
+import { apiClientFor, runQuery } from '../shared/api-call';
 import { ApiFailureError, classifyApiError } from '../shared/api-errors';
 import type { FieldErrors } from '../shared/api-errors';
 import { rateLimitedPage, sendErrorPage } from '../shared/error-pages';
+import { withNotice } from '../shared/notices';
 import { isJsonClient, wantsJson } from '../shared/render-page';
-import { safeReturnTo } from '../shared/return-to';
+import { bodyOf } from '../shared/request-body';
+import { safeReturnTo, signInUrl } from '../shared/return-to';
 import type { RouteDeps } from '../shared/route-deps';
 import { basicFailureOf, formCredentialsToBasic } from './basic.strategy';
 import { clearSessionCookies, setSessionCookies } from './cookies';
-import { verifiedGoogleState } from './google.strategy';
-import type { GoogleReturnState } from './google.strategy';
+import { authenticateWithGoogle, verifiedGoogleState } from './google.strategy';
+import type { GoogleOutcome, GoogleRefusal } from './google.strategy';
 import { requestSession } from './request-session';
 import type { SignedIn } from './sign-in.service';
 import { readRememberMe, signIn, signUp } from './sign-in.service';
+import { endBrowserSession } from './sign-out.service';
 
 const INVALID_CREDENTIALS = 'Invalid e-mail or password';
 const GOOGLE_FAILED = 'Google sign-in did not complete. Please try again.';
+const GOOGLE_CONNECT_FAILED = 'Connecting Google did not complete. Please try again.';
 
 /** The person as JSON clients see them (no GraphQL internals such as __typename). */
 function publicUser(user: ViewerFieldsFragment) {
   return { id: user.id, name: user.name, email: user.email };
-}
-
-function bodyOf(req: Request): Record<string, unknown> {
-  return (req.body ?? {}) as Record<string, unknown>;
 }
 
 function text(value: unknown): string {
@@ -138,37 +138,18 @@ export function authRoutes(deps: RouteDeps): Router {
   });
 
   router.post('/auth/sign-out', async (req, res) => {
-    const { refreshToken } = requestSession(res);
-    if (refreshToken) {
-      try {
-        const client = apiClientFor(config, res, { anonymous: true });
-        await runMutation(client, SignOutDocument, { refreshToken });
-      } catch (error) {
-        // The browser forgets the tokens either way; an unreachable API only means the
-        // session ends at its expiry instead of now.
-        req.log.warn({ err: error }, 'signOut failed; cookies cleared anyway');
-      }
-    }
-    clearSessionCookies(res, config);
+    await endBrowserSession(config, req, res);
     if (isJsonClient(req)) return void res.json({ signedOut: true });
     return res.redirect(303, '/');
   });
 
   router.get('/auth/google', (req, res, next) => {
     if (!config.google) return next(); // not configured: 404
-    const state: GoogleReturnState = {
+    authenticateWithGoogle(passport, req, res, next, {
       returnTo: safeReturnTo(req.query.returnTo),
       rememberMe: readRememberMe(req.query.rememberMe),
-    };
-    // An object `state` goes to the state store, which keeps it in the signed cookie.
-    // passport-oauth2 accepts an object state (handed to the store), its typings only a string.
-    const options = { session: false, state } as unknown as AuthenticateOptions;
-    const authenticate = passport.authenticate('google', options) as (
-      req: Request,
-      res: Response,
-      next: NextFunction,
-    ) => void;
-    authenticate(req, res, next);
+      intent: 'sign-in',
+    });
   });
 
   router.get('/auth/google/callback', (req, res, next) => {
@@ -176,22 +157,76 @@ export function authRoutes(deps: RouteDeps): Router {
     const authenticate = passport.authenticate(
       'google',
       { session: false },
-      (error: unknown, signedIn: SignedIn | false) => {
-        const returnTo = verifiedGoogleState(req)?.returnTo ?? '/';
+      (error: unknown, outcome: GoogleOutcome | false, refusal?: GoogleRefusal) => {
+        const state = verifiedGoogleState(req);
         // The API unreachable: the 503 page. Google's own failures (a refused code, its
-        // token endpoint down) end on the sign-in page with a message.
+        // token endpoint down) end on the sign-in (or account) page with a message.
         if (error instanceof ApiFailureError) return next(error);
         if (error) req.log.warn({ err: error }, 'Google sign-in failed');
-        if (!error && signedIn) {
-          setSessionCookies(res, config, signedIn.payload, signedIn.rememberMe);
-          return res.redirect(303, returnTo);
+        if (state?.intent === 'connect') {
+          return finishConnect(req, res, error ? false : outcome, refusal).catch(next);
         }
+        if (!error && outcome && outcome.intent === 'sign-in') {
+          const { signedIn } = outcome;
+          setSessionCookies(res, config, signedIn.payload, signedIn.rememberMe);
+          return res.redirect(303, state?.returnTo ?? '/');
+        }
+        const returnTo = state?.returnTo ?? '/';
         const form = { email: '', rememberMe: false, returnTo, error: GOOGLE_FAILED };
         return renderSignInPage(deps, req, res, form, 403).catch(next);
       },
     ) as (req: Request, res: Response, next: NextFunction) => void;
     authenticate(req, res, next);
   });
+
+  /**
+   * Whether the API still accepts this browser's session. `connectProvider` answers
+   * UNAUTHENTICATED both for a session it no longer accepts and for an ID token it refuses
+   * (expired, another issuer, Google not configured on the API): only the first may sign the
+   * person out.
+   */
+  async function stillSignedIn(res: Response): Promise<boolean> {
+    try {
+      const data = await runQuery(apiClientFor(config, res), ViewerDocument, {});
+      return data.me !== null;
+    } catch (error) {
+      if (classifyApiError(error).kind === 'unauthenticated') return false;
+      throw error;
+    }
+  }
+
+  /**
+   * The end of "Connect Google" from the account page: back there with a notice, or with the
+   * reason (the Google account belongs to someone else, ...). A session the API no longer
+   * accepts goes to sign in, as everywhere.
+   */
+  async function finishConnect(
+    req: Request,
+    res: Response,
+    outcome: GoogleOutcome | false,
+    refusal: GoogleRefusal | undefined,
+  ): Promise<void> {
+    if (outcome && outcome.intent === 'connect') {
+      return res.redirect(303, withNotice('/account', 'google-connected'));
+    }
+    const failure = refusal?.failure;
+    if (
+      !requestSession(res).accessToken ||
+      (failure?.kind === 'unauthenticated' && !(await stillSignedIn(res)))
+    ) {
+      clearSessionCookies(res, config);
+      return res.redirect(303, signInUrl('/account'));
+    }
+    const status = failure?.kind === 'conflict' ? 409 : failure?.kind === 'bad-input' ? 400 : 403;
+    const message = failure?.message ?? GOOGLE_CONNECT_FAILED;
+    await renderAccountPage(
+      deps,
+      req,
+      res,
+      { form: 'google', error: message, fields: {}, newEmail: '' },
+      { status },
+    );
+  }
 
   return router;
 }

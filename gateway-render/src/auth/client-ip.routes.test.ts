@@ -5,7 +5,7 @@ import { signUpViaApi, startRenderTestEnv } from '../../test/helpers/render-test
 import type { RenderTestEnv } from '../../test/helpers/render-test-env';
 
 // The API limits sign-in failures per IP. Behind the render server every visitor would share
-// the render server's address, so it forwards the browser's own in X-Forwarded-For. A
+// the render server's address, so it forwards the browser's own in X-Client-IP. A
 // recording pass-through in front of the real API shows what the API receives.
 
 let env: RenderTestEnv;
@@ -32,7 +32,7 @@ beforeEach(() => {
 const PASSWORD = 'correct horse battery';
 
 describe('the browser address reaches the API', () => {
-  it('is sent as X-Forwarded-For with sign-in, failed or not', async () => {
+  it('is sent as X-Client-IP with sign-in, failed or not', async () => {
     const { email } = await signUpViaApi(env.api, { name: 'Ip Tester', password: PASSWORD });
     const { app } = env.appWith({ API_URL: proxyUrl });
 
@@ -53,8 +53,8 @@ describe('the browser address reaches the API', () => {
     expect(signIns).toHaveLength(2);
     for (const call of signIns) {
       // supertest connects from the loopback address (IPv4, or IPv4-mapped IPv6).
-      expect(call.headers['x-forwarded-for']).toMatch(/^(::ffff:)?127\.0\.0\.1$/);
-      expect(call.headers['x-api-key']).toBe(env.api.publicApiKey);
+      expect(call.headers['x-client-ip']).toMatch(/^(::ffff:)?127\.0\.0\.1$/);
+      expect(call.headers['x-api-key']).toBe(env.api.renderApiKey);
     }
   });
 
@@ -63,7 +63,7 @@ describe('the browser address reaches the API', () => {
     await request(app).get('/').expect(200);
     expect(seen.length).toBeGreaterThan(0);
     for (const call of seen) {
-      expect(call.headers['x-forwarded-for']).toMatch(/^(::ffff:)?127\.0\.0\.1$/);
+      expect(call.headers['x-client-ip']).toMatch(/^(::ffff:)?127\.0\.0\.1$/);
     }
   });
 });

@@ -146,7 +146,7 @@ describe('a refresh token the API will not read', () => {
           );
           return;
         }
-        const headers = { 'content-type': 'application/json', 'x-api-key': env.api.publicApiKey };
+        const headers = { 'content-type': 'application/json', 'x-api-key': env.api.renderApiKey };
         void fetch(env.api.url, { method: 'POST', headers, body }).then(async (answer) => {
           res.writeHead(answer.status, { 'content-type': 'application/json' });
           res.end(Buffer.from(await answer.arrayBuffer()));

@@ -39,15 +39,38 @@ export function accessTokenViewer(accessToken: string | undefined): ViewerFields
   try {
     const { sub, name, email } = decodeJwt(accessToken);
     if (typeof sub !== 'string' || typeof email !== 'string') return null;
-    return { id: sub, name: typeof name === 'string' ? name : '', email };
+    // The token does not say whether the address is confirmed; assuming it is keeps the
+    // banner off pages rendered without the API (it shows again on the next real page).
+    return { id: sub, name: typeof name === 'string' ? name : '', email, emailVerified: true };
   } catch {
     return null;
   }
 }
 
+/**
+ * The session id (`sid`) the access token names, read without verifying, or null. It only
+ * decides whether revoking a session signs this browser out; the API checks the token itself.
+ */
+export function accessTokenSessionId(accessToken: string | undefined): string | null {
+  if (!accessToken) return null;
+  try {
+    const { sid } = decodeJwt(accessToken);
+    return typeof sid === 'string' ? sid : null;
+  } catch {
+    return null;
+  }
+}
+
+/** True when the access token is missing, undecodable, expired or within the margin of expiry. */
 export function needsRefresh(accessToken: string | undefined, nowMs = Date.now()): boolean {
   if (!accessToken) return true;
   return accessTokenExpiry(accessToken) - REFRESH_MARGIN_SECONDS <= nowMs / 1000;
+}
+
+/** The browser a refresh is made for. */
+export interface RefreshClient {
+  clientIp?: string;
+  userAgent?: string;
 }
 
 /**
@@ -66,12 +89,16 @@ export class SessionRefresher {
     private readonly graceMs = REFRESH_RESULT_GRACE_MS,
   ) {}
 
-  refresh(refreshToken: string): Promise<AuthPayloadFieldsFragment> {
+  /**
+   * @param client - the browser that asked first (its address and User-Agent): the API
+   *   records them as the session's latest, so the account page shows where it was last used.
+   */
+  refresh(refreshToken: string, client: RefreshClient = {}): Promise<AuthPayloadFieldsFragment> {
     // Keyed by a hash so the map never holds a usable token.
     const key = createHash('sha256').update(refreshToken).digest('base64url');
     const existing = this.inFlight.get(key);
     if (existing) return existing;
-    const promise = this.callApi(refreshToken);
+    const promise = this.callApi(refreshToken, client);
     this.inFlight.set(key, promise);
     promise.then(
       () => setTimeout(() => this.inFlight.delete(key), this.graceMs).unref(),
@@ -81,9 +108,12 @@ export class SessionRefresher {
     return promise;
   }
 
-  private async callApi(refreshToken: string): Promise<AuthPayloadFieldsFragment> {
+  private async callApi(
+    refreshToken: string,
+    from: RefreshClient,
+  ): Promise<AuthPayloadFieldsFragment> {
     // Shared by several requests, so it has no request's deadline: only the per-call timeout.
-    const client = createApiClient(this.config);
+    const client = createApiClient(this.config, from);
     const data = await runMutation(client, RefreshSessionDocument, { refreshToken });
     return data.refreshSession;
   }
@@ -105,7 +135,10 @@ export function sessionMiddleware(
     res.locals.session = session;
     if (!cookies.refreshToken || !needsRefresh(cookies.accessToken)) return next();
     try {
-      const payload = await refresher.refresh(cookies.refreshToken);
+      const payload = await refresher.refresh(cookies.refreshToken, {
+        clientIp: req.ip,
+        userAgent: req.get('user-agent'),
+      });
       setSessionCookies(res, config, payload, cookies.rememberMe);
       session.accessToken = payload.accessToken;
       session.refreshToken = payload.refreshToken;

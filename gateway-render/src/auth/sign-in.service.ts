@@ -1,7 +1,13 @@
 import type { ApolloClient } from '@apollo/client';
-import { SignInDocument, SignProviderDocument, SignUpDocument } from '../__generated__/graphql';
+import {
+  ConnectProviderDocument,
+  SignInDocument,
+  SignProviderDocument,
+  SignUpDocument,
+} from '../__generated__/graphql';
 import type {
   AuthPayloadFieldsFragment,
+  ConnectProviderInput,
   SignProviderInput,
   SignUpInput,
   ViewerFieldsFragment,
@@ -37,6 +43,15 @@ export async function signProvider(
 ): Promise<SignedIn> {
   const data = await runMutation(client, SignProviderDocument, { input });
   return { payload: data.signProvider, rememberMe: input.rememberMe ?? false };
+}
+
+/** Connects a provider account to the person the client acts as (their access token). */
+export async function connectProvider(
+  client: ApolloClient,
+  input: ConnectProviderInput,
+): Promise<ViewerFieldsFragment> {
+  const data = await runMutation(client, ConnectProviderDocument, { input });
+  return data.connectProvider;
 }
 
 /** `rememberMe` from a JSON body (boolean) or a form checkbox ("true", "on", "1"). */

@@ -19,8 +19,8 @@ export function apiDeadlineMiddleware(config: RenderConfig): RequestHandler {
 }
 
 /**
- * The request's own Apollo Client: it carries the browser's address and the request's
- * deadline, and acts as the signed-in person when there is one, unless `anonymous` (sign-in,
+ * The request's own Apollo Client: it carries the browser's address and User-Agent and the
+ * request's deadline, and acts as the signed-in person when there is one, unless `anonymous` (sign-in,
  * sign-up and sign-out calls, which act with the API key alone).
  */
 export function apiClientFor(
@@ -31,6 +31,7 @@ export function apiClientFor(
   return createApiClient(config, {
     accessToken: options.anonymous ? undefined : requestSession(res).accessToken,
     clientIp: res.req.ip,
+    userAgent: res.req.get('user-agent'),
     deadline: res.locals.apiDeadline as AbortSignal | undefined,
     publicCache: (res.app.locals as AppLocals).publicResponseCache,
     // Written once, rendered once: memoized reads would cost more than they save.

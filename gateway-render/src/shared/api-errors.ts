@@ -24,7 +24,10 @@ export class ApiFailureError extends Error {
 }
 
 interface FieldErrorExtension {
+  /** The input field (`password` of `input`), or `''` for a scalar argument. */
   field?: unknown;
+  /** The argument (`input`, `token`, `newPassword`, ...). */
+  argument?: unknown;
   constraints?: unknown;
 }
 
@@ -33,9 +36,13 @@ function fieldErrors(extensions: Record<string, unknown> | undefined): FieldErro
   const list = extensions?.fields;
   if (!Array.isArray(list)) return fields;
   for (const entry of list as FieldErrorExtension[]) {
-    if (typeof entry.field !== 'string') continue;
+    // Scalar arguments (`token`, `newPassword`) come with an empty field: the argument names
+    // the form's field then.
+    const field = typeof entry.field === 'string' ? entry.field : '';
+    const key = field || (typeof entry.argument === 'string' ? entry.argument : '');
+    if (!key) continue;
     // "tags.0" belongs to the form's "tags" field.
-    const name = entry.field.split('.')[0] ?? entry.field;
+    const name = key.split('.')[0] ?? key;
     const constraints =
       entry.constraints && typeof entry.constraints === 'object'
         ? Object.values(entry.constraints as Record<string, unknown>).filter(

@@ -35,6 +35,7 @@ export function Header() {
       <nav>
         <NavLink href="/">Catalog</NavLink>
         {me ? <NavLink href="/my-list">My list</NavLink> : null}
+        {me ? <NavLink href="/account">Account</NavLink> : null}
       </nav>
       {me ? (
         <div className="viewer">

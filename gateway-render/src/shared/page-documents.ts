@@ -1,5 +1,6 @@
 import type { DocumentNode } from 'graphql';
 import {
+  AccountPageDocument,
   CatalogDocument,
   MoviePageDocument,
   MyListDocument,
@@ -16,8 +17,15 @@ export function pageDocument(page: PageProps): DocumentNode {
       return MoviePageDocument;
     case 'my-list':
       return MyListDocument;
+    case 'account':
+      return AccountPageDocument;
     case 'sign-in':
     case 'sign-up':
+    case 'forgot-password':
+    case 'reset-password':
+    case 'verify-email':
+    case 'confirm-email':
+    case 'dev-mail':
       return ViewerDocument;
   }
 }

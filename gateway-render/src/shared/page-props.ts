@@ -30,17 +30,92 @@ export interface SignUpFormState {
   fields: FieldErrors;
 }
 
+/** `/forgot-password`: the e-mail form, or (`sent`) the page saying a link may be on its way. */
+export interface ForgotPasswordFormState {
+  email: string;
+  sent: boolean;
+  error?: string;
+  fields: FieldErrors;
+}
+
+/**
+ * `/reset-password`: the new-password form with the link's token in a hidden field, or (with
+ * `linkProblem`) why the link cannot be used.
+ */
+export interface ResetPasswordFormState {
+  token: string;
+  fields: FieldErrors;
+  linkProblem?: string;
+}
+
+/** `/verify-email` and `/confirm-email`: the confirm button, its outcome, or the link's problem. */
+export interface EmailLinkState {
+  token: string;
+  linkProblem?: string;
+  /** Set once the link was used: the address now confirmed (or moved to). */
+  done?: { email: string };
+}
+
+/** Which form of the account page a message belongs to. */
+export type AccountFormName = 'password' | 'email' | 'google' | 'sessions';
+
+/** Values the account page is shown with again after a refused form (never a password). */
+export interface AccountFormState {
+  /** The form the error and field messages belong to, or null. */
+  form: AccountFormName | null;
+  error?: string;
+  fields: FieldErrors;
+  newEmail: string;
+}
+
+/** One mail of the development inbox, as `/dev/mail` shows it (never its HTML part). */
+export interface DevMailMessage {
+  id: string;
+  from: string;
+  to: string[];
+  subject: string;
+  text: string;
+  /** ISO 8601. */
+  receivedAt: string;
+}
+
+/** The page-specific part of {@link PageProps}. */
+export type PageVariant =
+  | { name: 'catalog'; variables: CatalogQueryVariables }
+  | { name: 'movie'; variables: MoviePageQueryVariables }
+  | { name: 'my-list'; variables: MyListQueryVariables }
+  | { name: 'sign-in'; variables: Record<string, never>; form: SignInFormState; google: boolean }
+  | { name: 'sign-up'; variables: Record<string, never>; form: SignUpFormState }
+  | { name: 'forgot-password'; variables: Record<string, never>; form: ForgotPasswordFormState }
+  | { name: 'reset-password'; variables: Record<string, never>; form: ResetPasswordFormState }
+  | {
+      name: 'verify-email' | 'confirm-email';
+      variables: Record<string, never>;
+      link: EmailLinkState;
+    }
+  | {
+      name: 'account';
+      variables: Record<string, never>;
+      form: AccountFormState;
+      /** Google sign-in is configured: the "Connect Google" button can work. */
+      google: boolean;
+    }
+  | { name: 'dev-mail'; variables: Record<string, never>; messages: DevMailMessage[] };
+
+/** What every page carries besides its own props (filled in by `renderPage`). */
+export interface PageCommon {
+  /** The message of a `?notice=` after a redirect, or one the route wrote; never URL text. */
+  notice?: string | null;
+  /** Where the page's own forms (the confirm-your-address banner) come back to. */
+  here?: string;
+}
+
 /**
  * What the server tells the browser about the page it rendered: the page, its query
  * variables and form state. Sent as JSON in the page (and for in-place navigation), it is
  * exactly the props of the app, so the browser hydrates the same tree.
  */
-export type PageProps =
-  | { name: 'catalog'; variables: CatalogQueryVariables }
-  | { name: 'movie'; variables: MoviePageQueryVariables }
-  | { name: 'my-list'; variables: MyListQueryVariables }
-  | { name: 'sign-in'; variables: Record<string, never>; form: SignInFormState; google: boolean }
-  | { name: 'sign-up'; variables: Record<string, never>; form: SignUpFormState };
+export type PageProps = PageVariant & PageCommon;
 
 /** The JSON answer to an in-place navigation (`Accept: application/json` on a page URL). */
 export interface PageData {

@@ -7,8 +7,10 @@ import type { RenderConfig } from '../config';
 import { apiClientFor, runQuery } from './api-call';
 import { AppShell } from './app-shell';
 import { htmlDocument } from './html';
+import { noticeFromQuery, withoutNotice } from './notices';
 import { PAGE_ELEMENT_ID, STATE_ELEMENT_ID } from './page-props';
 import type { PageData, PageProps } from './page-props';
+import { safeReturnTo } from './return-to';
 
 /** True when the caller asked for JSON (the page script's in-place navigation and form posts). */
 export function wantsJson(req: Request): boolean {
@@ -39,7 +41,8 @@ export interface RenderPageOptions {
  * JSON. No inline script runs, so the CSP needs no 'unsafe-inline' and no nonce.
  */
 export async function renderPage(req: Request, res: Response, options: RenderPageOptions) {
-  const { client, page, title, data, status = 200 } = options;
+  const { client, title, data, status = 200 } = options;
+  const page = withPageCommon(req, options.page);
   // Pages hold personal data (who is signed in, their list): never cached by anyone.
   res.set('Cache-Control', 'no-store');
   res.vary('Accept');
@@ -65,8 +68,20 @@ export async function renderPage(req: Request, res: Response, options: RenderPag
 }
 
 /**
- * Renders a page whose only data is the header's viewer: the sign-in and sign-up forms, also
- * when they are shown again with a message.
+ * The page with what every page carries: the notice a redirect asked for (unless the route
+ * wrote one) and the way back to the page for its forms. A page shown by a POST (a form again)
+ * has no URL of its own to come back to: its route names one, else the catalog.
+ */
+function withPageCommon(req: Request, page: PageProps): PageProps {
+  const notice = page.notice !== undefined ? page.notice : noticeFromQuery(req.query);
+  const here =
+    page.here ?? (req.method === 'GET' ? safeReturnTo(withoutNotice(req.originalUrl)) : '/');
+  return { ...page, notice, here };
+}
+
+/**
+ * Renders a page whose only data is the header's viewer: the sign-in, sign-up, forgot and
+ * reset password forms and the mailed links' pages, also when shown again with a message.
  */
 export async function renderViewerPage(
   config: RenderConfig,

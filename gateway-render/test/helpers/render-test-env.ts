@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type express from 'express';
+import type { ApiConfig } from 'graphql-api/config';
 import { startTestApi } from 'graphql-api/testing';
 import type { TestApi } from 'graphql-api/testing';
 import { createApp } from '../../src/app';
@@ -24,28 +25,47 @@ export function testMongoUri(): string {
   return uri;
 }
 
+/** The render server's origin in tests (supertest requests never leave the process). */
+export const RENDER_TEST_ORIGIN = 'http://render.test';
+
 /** The render server's environment for tests, pointing at a test API. */
 export function renderEnv(api: TestApi, env: Record<string, string> = {}): Record<string, string> {
   return {
     NODE_ENV: 'test',
     RENDER_PORT: '0',
     API_URL: api.url,
-    PUBLIC_API_KEY_TOKEN: api.publicApiKey,
+    RENDER_API_KEY_TOKEN: api.renderApiKey,
     COOKIE_SECRET: randomBytes(32).toString('base64url'),
-    PUBLIC_ORIGIN: 'http://render.test',
+    PUBLIC_ORIGIN: RENDER_TEST_ORIGIN,
     LOG_LEVEL: 'silent',
     ...env,
   };
 }
 
+/** Options of {@link startRenderTestEnv}. */
+export interface RenderTestEnvOptions {
+  /** Insert the sample movies (default true). */
+  seedMovies?: boolean;
+  /**
+   * The API's extra environment (e.g. an OAuth2 test provider's `apiEnv`). Its PUBLIC_ORIGIN
+   * defaults to the render server's, so mailed links point at the app under test.
+   */
+  apiEnv?: Record<string, string>;
+  /** Changes the API's config before it starts (e.g. `requestLimits.signUpPerIp` for a file that makes many accounts). */
+  configureApi?: (config: ApiConfig) => ApiConfig;
+}
+
 /** Starts the real API (own database, sample movies) and builds a render app against it. */
 export async function startRenderTestEnv(
   env: Record<string, string> = {},
-  options: { seedMovies?: boolean } = {},
+  options: RenderTestEnvOptions = {},
 ): Promise<RenderTestEnv> {
+  const publicOrigin = env.PUBLIC_ORIGIN ?? RENDER_TEST_ORIGIN;
   const api = await startTestApi({
     mongoUri: testMongoUri(),
     seedMovies: options.seedMovies ?? true,
+    env: { PUBLIC_ORIGIN: publicOrigin, ...options.apiEnv },
+    configure: options.configureApi,
   });
   const appWith = (extra: Record<string, string>) => {
     const config = loadConfig(renderEnv(api, { ...env, ...extra }));
@@ -72,6 +92,22 @@ export async function listen(
         server.close(() => resolve());
         server.closeAllConnections();
       }),
+  };
+}
+
+/**
+ * Raises the API's per-IP budgets for a test file that makes many accounts and mails from one
+ * address (every supertest request comes from 127.0.0.1); the per-e-mail limits stay as they are.
+ */
+export function manyAccountsFromOneIp(config: ApiConfig): ApiConfig {
+  const hour = 3600;
+  return {
+    ...config,
+    requestLimits: {
+      ...config.requestLimits,
+      signUpPerIp: { points: 1000, seconds: hour },
+      mailPerIp: { points: 1000, seconds: hour },
+    },
   };
 }
 

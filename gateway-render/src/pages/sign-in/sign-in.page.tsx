@@ -58,6 +58,9 @@ export function SignInPage({ form, google }: { form: SignInFormState; google: bo
           Password
           <input type="password" name="password" required autoComplete="current-password" />
         </label>
+        <p className="form-hint">
+          <a href="/forgot-password">Forgot password?</a>
+        </p>
         <label className="checkbox">
           <input
             type="checkbox"

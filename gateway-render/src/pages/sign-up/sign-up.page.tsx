@@ -1,20 +1,14 @@
 import { useState } from 'react';
 import type { FormEvent } from 'react';
 import type { FieldErrors } from '../../shared/api-errors';
+import { FieldMessages, PASSWORD_RULE } from '../../shared/field-messages';
 import type { SignUpFormState } from '../../shared/page-props';
 import { FormError, useFormPost } from '../../shared/form-post';
 
-function FieldMessages({ name, errors }: { name: string; errors: FieldErrors }) {
-  const messages = errors[name];
-  if (!messages || messages.length === 0) return null;
-  return (
-    <span className="error" id={`${name}-error`} data-testid={`${name}-error`}>
-      {messages.join('; ')}
-    </span>
-  );
-}
-
-/** `/sign-up`: name, e-mail and password; the API's messages appear next to their fields. */
+/**
+ * `/sign-up`: name, e-mail and password (its rule stated); the API's messages, the password
+ * strength feedback among them, appear next to their fields.
+ */
 export function SignUpPage({ form }: { form: SignUpFormState }) {
   const [fields, setFields] = useState<FieldErrors>(form.fields);
   const { error, busy, post } = useFormPost(form.returnTo, form.error);
@@ -63,14 +57,20 @@ export function SignUpPage({ form }: { form: SignUpFormState }) {
           <FieldMessages name="email" errors={fields} />
         </label>
         <label>
-          Password (at least 8 characters)
+          Password
+          <small className="hint" id="password-rule">
+            {PASSWORD_RULE}
+          </small>
           <input
             type="password"
             name="password"
             required
             minLength={8}
+            maxLength={256}
             autoComplete="new-password"
+            aria-describedby="password-rule"
           />
+          {/* The API's strength feedback ("Add another word or two", ...) appears here. */}
           <FieldMessages name="password" errors={fields} />
         </label>
         <button type="submit" disabled={busy}>

@@ -1,0 +1,103 @@
+import { ApolloClient, ApolloLink, InMemoryCache } from '@apollo/client';
+import type { NormalizedCacheObject } from '@apollo/client';
+import { ApolloProvider } from '@apollo/client/react';
+import { renderToString } from 'react-dom/server';
+import request from 'supertest';
+import { signInWithForm, signUpWithForm } from '../../test/helpers/account-flows';
+import type { CookieJar } from '../../test/helpers/cookie-jar';
+import {
+  manyAccountsFromOneIp,
+  startRenderTestEnv,
+  uniqueEmail,
+} from '../../test/helpers/render-test-env';
+import type { RenderTestEnv } from '../../test/helpers/render-test-env';
+import { AppShell } from './app-shell';
+import { PAGE_ELEMENT_ID, STATE_ELEMENT_ID } from './page-props';
+import type { PageProps } from './page-props';
+
+// Hydration needs the browser's first render to produce exactly the server's markup. This
+// renders each page the way the page script does (the embedded Apollo cache and page props,
+// no network) and compares it with what the server sent: a difference here is a hydration
+// mismatch in the browser. (Time zones cannot differ within one process: dates are rendered
+// in UTC for that reason, see date-time.test.ts.)
+
+let env: RenderTestEnv;
+let jar: CookieJar;
+
+beforeAll(async () => {
+  env = await startRenderTestEnv({}, { seedMovies: false, configureApi: manyAccountsFromOneIp });
+  const email = uniqueEmail('hydrate');
+  await signUpWithForm(env.app, { name: 'Hy Drate', email });
+  // A second device, so the account page lists more than one session.
+  jar = await signInWithForm(
+    env.app,
+    email,
+    undefined,
+    'Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0',
+  );
+});
+
+afterAll(async () => {
+  await env.stop();
+});
+
+function jsonBlock<T>(html: string, id: string): T {
+  const match = new RegExp(`<script type="application/json" id="${id}">(.*?)</script>`).exec(html);
+  if (!match?.[1]) throw new TypeError(`no #${id} block`);
+  return JSON.parse(match[1]) as T;
+}
+
+function serverRoot(html: string): string {
+  const start = html.indexOf('<div id="root">') + '<div id="root">'.length;
+  const end = html.indexOf(`</div><script type="application/json" id="${STATE_ELEMENT_ID}">`);
+  return html.slice(start, end);
+}
+
+/** What the page script's first render produces from the page's embedded state. */
+function browserRender(html: string): string {
+  const state = jsonBlock<NormalizedCacheObject>(html, STATE_ELEMENT_ID);
+  const page = jsonBlock<PageProps>(html, PAGE_ELEMENT_ID);
+  const client = new ApolloClient({
+    cache: new InMemoryCache().restore(state),
+    link: ApolloLink.empty(),
+    defaultOptions: { watchQuery: { fetchPolicy: 'cache-only' } },
+  });
+  return renderToString(
+    <ApolloProvider client={client}>
+      <AppShell page={page} navigate={null} />
+    </ApolloProvider>,
+  );
+}
+
+describe('the new pages hydrate to the same markup', () => {
+  const pages: [string, boolean][] = [
+    ['/forgot-password', false],
+    ['/reset-password?token=abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG', false],
+    ['/verify-email?token=abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG', true],
+    ['/confirm-email?token=abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG', false],
+    ['/sign-in?notice=password-reset', false],
+    ['/account?notice=sessions-revoked&count=2', true],
+    ['/', true],
+    ['/dev/mail', true],
+  ];
+  it.each(pages)('%s (signed in: %s)', async (path, signedIn) => {
+    const res = await request(env.app)
+      .get(path)
+      .set('Cookie', signedIn ? jar.header() : '')
+      .expect(200);
+    if (signedIn) jar.update(res.headers['set-cookie']);
+    const root = serverRoot(res.text);
+    expect(root.length).toBeGreaterThan(100);
+    expect(browserRender(res.text)).toBe(root);
+  });
+
+  it('shows the banner and the notice in the markup it compares', async () => {
+    const res = await request(env.app)
+      .get('/account?notice=sessions-revoked&count=2')
+      .set('Cookie', jar.header())
+      .expect(200);
+    expect(serverRoot(res.text)).toContain('data-testid="verify-banner"');
+    expect(serverRoot(res.text)).toContain('Signed out 2 other devices.');
+    expect(serverRoot(res.text)).toContain('UTC</time>');
+  });
+});
