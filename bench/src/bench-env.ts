@@ -8,6 +8,7 @@ import type { ApiApp } from 'graphql-api/app';
 import { loadConfig } from 'graphql-api/config';
 import type { ApiConfig } from 'graphql-api/config';
 import { connectDatabase, disconnectDatabase } from 'graphql-api/database';
+import { startDevInbox } from 'graphql-api/mail/index';
 import { MovieModel } from 'graphql-api/movies/index';
 import { seedDatabase } from 'graphql-api/seed/seed';
 import { testEnv } from 'graphql-api/testing';
@@ -41,6 +42,8 @@ export interface BenchEnv {
   apiEnv: Record<string, string>;
   apiConfig: ApiConfig;
   publicApiKey: string;
+  /** The render server's own key (RENDER_API_KEY_TOKEN). */
+  renderApiKey: string;
   users: BenchUser[];
   /** The in-process API (shares this process's mongoose connection, with command monitoring). */
   local: { api: ApiApp; url: string };
@@ -97,6 +100,9 @@ export async function createBenchEnv(config: BenchConfig): Promise<BenchEnv> {
       : [];
   const mongo = await startChild('mongo', { nodeArgs: nodeArgs('mongo') });
   const dbName = `bench_${Date.now().toString(36)}`;
+  // Production refuses to run without a mail server: a local SMTP server stands in for it (no
+  // scenario sends mail, but the API's outbox worker runs as in production).
+  const smtp = await startDevInbox({ port: 0 });
   const apiEnv: Record<string, string> = {
     NODE_ENV: 'production',
     // Request logs would be piped into the harness; warnings and errors still show.
@@ -104,6 +110,8 @@ export async function createBenchEnv(config: BenchConfig): Promise<BenchEnv> {
     JWT_SECRET: secret(),
     PUBLIC_API_KEY_TOKEN: secret(),
     ADMIN_API_KEY_TOKEN: secret(),
+    RENDER_API_KEY_TOKEN: secret(),
+    SMTP_URL: smtp.url,
     // The production defaults (OWASP minimum for argon2id), set explicitly so P7 measures them.
     PASSWORD_HASH_MEMORY_KIB: '19456',
     PASSWORD_HASH_TIME_COST: '2',
@@ -150,6 +158,7 @@ export async function createBenchEnv(config: BenchConfig): Promise<BenchEnv> {
       apiEnv,
       apiConfig,
       publicApiKey: apiEnv.PUBLIC_API_KEY_TOKEN ?? '',
+      renderApiKey: apiEnv.RENDER_API_KEY_TOKEN ?? '',
       users: userDocs.map((user) => ({ id: user._id.toHexString(), email: user.email })),
       local: { api, url: `http://127.0.0.1:${port}/graphql` },
       nodeArgs,
@@ -170,6 +179,7 @@ export async function createBenchEnv(config: BenchConfig): Promise<BenchEnv> {
         await api.stop();
         await disconnectDatabase();
         await mongo.stop();
+        await smtp.stop();
       },
     };
     return env;
@@ -179,6 +189,7 @@ export async function createBenchEnv(config: BenchConfig): Promise<BenchEnv> {
       await disconnectDatabase().catch(() => undefined);
     }
     await mongo.stop();
+    await smtp.stop();
     throw error;
   }
 }

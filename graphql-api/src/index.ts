@@ -11,7 +11,12 @@ import type { SeedReport } from './seed/seed';
 /** How long in-flight requests get to finish on SIGINT/SIGTERM before the process exits. */
 const SHUTDOWN_GRACE_MS = 10_000;
 
-function printBanner(config: ApiConfig, port: number, report: SeedReport): void {
+function printBanner(
+  config: ApiConfig,
+  port: number,
+  report: SeedReport,
+  devInbox: boolean,
+): void {
   const lines = [
     '',
     `GraphQL API ready on http://localhost:${port}/graphql`,
@@ -27,7 +32,12 @@ function printBanner(config: ApiConfig, port: number, report: SeedReport): void 
         ? `  sample movies: ${report.moviesInserted} added to the empty catalog`
         : '  sample movies: the catalog already had movies, none added',
     );
-    if (config.admin) lines.push(`  admin user: ${config.admin.email} / (ADMIN_PASSWORD)`);
+    if (config.admin) lines.push(`  admin user: ${config.admin.email} / ${config.admin.password}`);
+    if (devInbox) {
+      lines.push(
+        `  mail: no SMTP_URL, so every mail lands in a local inbox: open ${config.publicOrigin}/dev/mail`,
+      );
+    }
   }
   for (const { name, token } of report.newKeyTokens) {
     lines.push(`  NEW ${name} API key token (shown once): ${token}`);
@@ -45,7 +55,7 @@ async function main(): Promise<void> {
 
   const running = await listen(api.app, config.port, { graceMs: SHUTDOWN_GRACE_MS, logger });
   logger.info({ port: running.port, embeddedDatabase: database.embedded }, 'graphql-api listening');
-  printBanner(config, running.port, report);
+  printBanner(config, running.port, report, api.devInbox !== null);
 
   let shuttingDown = false;
   const shutdown = async (signal: string): Promise<void> => {

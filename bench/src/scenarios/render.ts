@@ -112,7 +112,7 @@ export async function renderFigure(env: BenchEnv): Promise<Figure> {
       NODE_ENV: 'production',
       RENDER_PORT: '0',
       API_URL: `${api.url}/graphql`,
-      PUBLIC_API_KEY_TOKEN: env.publicApiKey,
+      RENDER_API_KEY_TOKEN: env.renderApiKey,
       COOKIE_SECRET: randomBytes(32).toString('base64url'),
       PUBLIC_ORIGIN: 'https://catalog.bench.test',
       LOG_LEVEL: process.env.BENCH_API_LOG_LEVEL ?? 'warn',

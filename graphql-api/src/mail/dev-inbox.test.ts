@@ -22,7 +22,7 @@ async function send(inbox: DevInbox, to: string, subject: string, text = 'Hello'
 }
 
 describe('startDevInbox', () => {
-  it('keeps parsed mails newest first, with their links, and logs each at info', async () => {
+  it('keeps parsed mails newest first, with their links, and logs each at info without them', async () => {
     const logs = captureLogger();
     const inbox = await startDevInbox({ port: 0, logger: logs.logger });
     try {
@@ -48,6 +48,8 @@ describe('startDevInbox', () => {
       expect(oldest?.receivedAt).toBeInstanceOf(Date);
       expect(newest?.id).not.toBe(oldest?.id);
       expect(logs.lines.filter((line) => line.level === LEVEL.info)).toHaveLength(2);
+      // The links carry single-use tokens: never in the log.
+      expect(JSON.stringify(logs.lines)).not.toContain('token=1');
 
       inbox.clear();
       expect(inbox.messages()).toEqual([]);

@@ -91,12 +91,9 @@ export async function startDevInbox(options: DevInboxOptions = {}): Promise<DevI
   const store = (mail: ReceivedMail): void => {
     received.unshift(mail);
     if (received.length > maxMessages) received.length = maxMessages;
-    // Links are logged on purpose: this inbox only runs in development and tests, where the
-    // log is how a developer follows a verification link.
-    logger?.info(
-      { to: mail.to, subject: mail.subject, links: mail.links },
-      'dev inbox: mail received',
-    );
+    // No links: they hold single-use secrets, and logs travel further than this inbox. The
+    // render server's /dev/mail page shows them.
+    logger?.info({ to: mail.to, subject: mail.subject }, 'dev inbox: mail received');
     for (const waiter of waiters) {
       if (waiter.predicate(mail)) {
         waiters.delete(waiter);
