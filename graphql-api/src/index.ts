@@ -11,12 +11,7 @@ import type { SeedReport } from './seed/seed';
 /** How long in-flight requests get to finish on SIGINT/SIGTERM before the process exits. */
 const SHUTDOWN_GRACE_MS = 10_000;
 
-function printBanner(
-  config: ApiConfig,
-  port: number,
-  report: SeedReport,
-  devInbox: boolean,
-): void {
+function printBanner(config: ApiConfig, port: number, report: SeedReport, devInbox: boolean): void {
   const lines = [
     '',
     `GraphQL API ready on http://localhost:${port}/graphql`,

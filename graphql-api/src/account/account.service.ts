@@ -12,7 +12,7 @@ import type { IdTokenVerifier } from '../identity';
 import type { OutboxService } from '../mail';
 import type { SessionService } from '../sessions';
 import { GraphQLError } from 'graphql';
-import { badUserInput, conflict, ErrorCode, unauthenticated } from '../shared/errors';
+import { argumentError, conflict, ErrorCode, unauthenticated } from '../shared/errors';
 import type { RequestLimiter } from '../shared/request-limiter';
 import type { AuthProvider, User, UserService } from '../users';
 import { normalizeEmail } from '../users';
@@ -31,23 +31,11 @@ export interface AccountLimiters {
 const INVALID_LINK = 'This link is invalid, has expired or was already used; ask for a new one';
 
 function invalidLink(argument = 'token'): Error {
-  return badUserInput(
-    [{ argument, field: '', constraints: { accountToken: INVALID_LINK } }],
-    INVALID_LINK,
-  );
+  return argumentError(argument, 'accountToken', INVALID_LINK);
 }
 
 function wrongPassword(): Error {
-  return badUserInput(
-    [
-      {
-        argument: 'currentPassword',
-        field: '',
-        constraints: { currentPassword: 'The current password is not correct' },
-      },
-    ],
-    'The current password is not correct',
-  );
+  return argumentError('currentPassword', 'currentPassword', 'The current password is not correct');
 }
 
 /**
@@ -168,16 +156,7 @@ export class AccountService {
     const user = await this.checkCurrentPassword(current, currentPassword, ip);
     const address = normalizeEmail(newEmail);
     if (address === user.email) {
-      throw badUserInput(
-        [
-          {
-            argument: 'newEmail',
-            field: '',
-            constraints: { sameEmail: 'This is already your e-mail address' },
-          },
-        ],
-        'This is already your e-mail address',
-      );
+      throw argumentError('newEmail', 'sameEmail', 'This is already your e-mail address');
     }
     if (await this.users.emailTaken(address)) {
       throw conflict('An account with this e-mail already exists');
@@ -223,10 +202,7 @@ export class AccountService {
       // The caller is signed in: a token that does not verify is a bad argument, not a dead
       // session (UNAUTHENTICATED would sign the person out of the site).
       if (error instanceof GraphQLError && error.extensions.code === ErrorCode.Unauthenticated) {
-        throw badUserInput(
-          [{ argument: 'input', field: 'idToken', constraints: { idToken: error.message } }],
-          error.message,
-        );
+        throw argumentError('input', 'idToken', error.message, 'idToken');
       }
       throw error;
     }
@@ -268,17 +244,10 @@ export class AccountService {
     if (!user) throw unauthenticated('Sign in to use this operation');
     const { passwordHash, ...publicUser } = user;
     if (!passwordHash) {
-      throw badUserInput(
-        [
-          {
-            argument: 'currentPassword',
-            field: '',
-            constraints: {
-              noPassword: 'This account has no password yet: set one with "Forgot password?" first',
-            },
-          },
-        ],
-        'This account has no password yet',
+      throw argumentError(
+        'currentPassword',
+        'noPassword',
+        'This account has no password yet: set one with "Forgot password?" first',
       );
     }
     await this.limiters.signIn.begin(user.email, ip);

@@ -27,6 +27,19 @@ export function badUserInput(fields: FieldError[], message = 'Invalid input'): G
   return new GraphQLError(message, { extensions: { code: ErrorCode.BadUserInput, fields } });
 }
 
+/**
+ * BAD_USER_INPUT for one argument (or one field of an input argument): the message is both the
+ * error's and the constraint's, so a form can show it next to the field.
+ */
+export function argumentError(
+  argument: string,
+  constraint: string,
+  message: string,
+  field = '',
+): GraphQLError {
+  return badUserInput([{ argument, field, constraints: { [constraint]: message } }], message);
+}
+
 /** `http.status` 401 makes Apollo answer with that status when raised while building the context. */
 export function unauthenticated(message = 'Authentication required'): GraphQLError {
   return new GraphQLError(message, {
