@@ -1,9 +1,13 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { RequestListener } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { listen, startRenderTestEnv, uniqueEmail } from '../helpers/render-test-env';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import { waitForMail } from '../helpers/account-flows';
+import { startRenderTestEnv, uniqueEmail } from '../helpers/render-test-env';
 import type { RenderTestEnv } from '../helpers/render-test-env';
 
 // The browser test: Debian's Chromium driven by playwright-core (nothing is downloaded).
@@ -46,17 +50,58 @@ if (!chromiumPath && process.env.CI === 'true') {
   });
 }
 
+/**
+ * A server listening on a free port of 127.0.0.1 BEFORE the app exists, so the app (and the API
+ * whose mails link to it) can be told the origin it will really be served on: the mailed links
+ * then open this server. No port is given up and taken again, so nothing else can grab it in
+ * between. Until `serve` is called it answers 503 (the test calls it before any request).
+ */
+async function listenFirst(): Promise<{
+  origin: string;
+  serve(app: RequestListener): void;
+  close(): Promise<void>;
+}> {
+  let handler: RequestListener | null = null;
+  const server = createServer((req, res) => {
+    if (handler) return void handler(req, res);
+    res.writeHead(503).end();
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1');
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    origin: `http://127.0.0.1:${port}`,
+    serve: (app) => {
+      handler = app;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
 describeInBrowser('in headless Chromium', () => {
   let env: RenderTestEnv;
-  let server: { origin: string; close(): Promise<void> };
+  let server: Awaited<ReturnType<typeof listenFirst>>;
   let browser: Browser;
   let context: BrowserContext;
   const cspViolations: string[] = [];
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    env = await startRenderTestEnv();
-    server = await listen(env.app);
+    // The render app and the API both get the origin the browser really opens (PUBLIC_ORIGIN):
+    // the API's mailed links must land on this server, like a person's click on them would.
+    server = await listenFirst();
+    env = await startRenderTestEnv(
+      { PUBLIC_ORIGIN: server.origin },
+      { apiEnv: { PUBLIC_ORIGIN: server.origin } },
+    );
+    server.serve(env.app);
     // playwright starts Chromium with a fresh temporary profile (user-data-dir) every time.
     browser = await chromium.launch({
       executablePath: chromiumPath ?? undefined,
@@ -107,14 +152,20 @@ describeInBrowser('in headless Chromium', () => {
     return created;
   }
 
+  // Each test checks what its own steps collected (a detector test below causes a violation).
+  beforeEach(() => {
+    cspViolations.length = 0;
+    pageErrors.length = 0;
+  });
+
   afterAll(async () => {
     await browser?.close();
     await server?.close();
     await env?.stop();
   });
 
-  async function open(url: string): Promise<Page> {
-    const page = context.pages()[0] ?? (await context.newPage());
+  async function open(url: string, on: BrowserContext = context): Promise<Page> {
+    const page = on.pages()[0] ?? (await on.newPage());
     await page.goto(server.origin + url);
     // The page script marks the document once React has hydrated it.
     await page.waitForSelector('html[data-hydrated="true"]');
@@ -259,6 +310,158 @@ describeInBrowser('in headless Chromium', () => {
     expect(pageErrors).toEqual([]);
   });
 
+  it('confirms the address, resets a forgotten password and signs out the other devices (issue 8)', async () => {
+    const email = uniqueEmail('trust');
+    const password = 'violet harbor tangerine';
+    const newPassword = 'amber lantern meadow';
+    // Two "devices": browser contexts share no cookies. Both have the detectors above.
+    const device = await newContext(true);
+    const otherDevice = await newContext(true);
+    try {
+      // 1. Sign up: the page says the address is not confirmed yet.
+      let page = await open('/sign-up', device);
+      await page.fill('input[name="name"]', 'Trusty Tester');
+      await page.fill('input[name="email"]', email);
+      await page.fill('input[name="password"]', password);
+      await page.click('button:has-text("Sign up")');
+      await page.waitForURL(`${server.origin}/`);
+      await hydrated(page);
+      await expectText(page, '[data-testid="viewer-name"]', 'Trusty Tester');
+      const banner = page.locator('[data-testid="verify-banner"]');
+      expect(await banner.textContent()).toContain(
+        `Please confirm your e-mail address: we sent a link to ${email}.`,
+      );
+      expect(await recordedViolations(page)).toEqual([]);
+
+      // 2. The development inbox shows the verification mail; its link opens this server.
+      //    (The outbox sends in the background: wait until the inbox has it, then look.)
+      await waitForMail(env.api, email, /Confirm your e-mail address/);
+      page = await open('/dev/mail', device);
+      await expectText(page, 'main h1', 'Development inbox');
+      const verifyLink = await mailLink(
+        page,
+        email,
+        /Confirm your e-mail address/,
+        '/verify-email',
+      );
+      await verifyLink.click();
+      await page.waitForURL(
+        (url) => url.pathname === '/verify-email' && url.searchParams.has('token'),
+      );
+      await hydrated(page);
+      await expectText(page, 'main h1', 'Confirm your e-mail address');
+      // Opening the link spent nothing: still unconfirmed until the button is pressed.
+      await page.locator('[data-testid="verify-banner"]').waitFor();
+      expect(await recordedViolations(page)).toEqual([]);
+      await page.click('button:has-text("Confirm my e-mail address")');
+      await page.waitForURL(`${server.origin}/account?notice=email-verified`);
+      await hydrated(page);
+      await expectText(
+        page,
+        '[data-testid="notice"]',
+        'Thank you: your e-mail address is confirmed.',
+      );
+      await expectText(page, '[data-testid="account-email"]', email);
+      await expectText(page, '[data-testid="email-state"]', 'confirmed');
+      expect(await page.locator('[data-testid="verify-banner"]').count()).toBe(0);
+      page = await open('/', device);
+      expect(await page.locator('text=Please confirm your e-mail address').count()).toBe(0);
+
+      // 3. Sign out, forget the password, reset it through the mailed link.
+      await page.click('button:has-text("Sign out")');
+      await page.waitForSelector('a[href="/sign-in"]');
+      expect(await device.cookies(server.origin)).toEqual([]);
+      page = await open('/sign-in', device);
+      await page.click('a:has-text("Forgot password?")');
+      await page.waitForURL(`${server.origin}/forgot-password`);
+      await hydrated(page);
+      await page.fill('input[name="email"]', email);
+      await page.click('button:has-text("Send the link")');
+      await expectText(
+        page,
+        '[data-testid="reset-sent"]',
+        'If an account exists for that address, we sent a link to it; it works for 30 minutes.',
+      );
+      await hydrated(page);
+      expect(await recordedViolations(page)).toEqual([]);
+
+      await waitForMail(env.api, email, /Reset your .* password/);
+      page = await open('/dev/mail', device);
+      mkdirSync(OUTPUT_DIR, { recursive: true });
+      await page.screenshot({ path: path.join(OUTPUT_DIR, 'dev-mail.png'), fullPage: true });
+      const resetLink = await mailLink(page, email, /Reset your .* password/, '/reset-password');
+      await resetLink.click();
+      await page.waitForURL(
+        (url) => url.pathname === '/reset-password' && url.searchParams.has('token'),
+      );
+      await hydrated(page);
+      await expectText(page, 'main h1', 'Choose a new password');
+      await page.fill('input[name="newPassword"]', newPassword);
+      await page.click('button:has-text("Set the new password")');
+      await page.waitForURL(`${server.origin}/sign-in?notice=password-reset`);
+      await hydrated(page);
+      await expectText(
+        page,
+        '[data-testid="notice"]',
+        'Your password was changed and every device was signed out; sign in with the new password.',
+      );
+
+      // The old password no longer works; the new one does.
+      await page.fill('input[name="email"]', email);
+      await page.fill('input[name="password"]', password);
+      await page.click('form.auth-form button[type="submit"]');
+      await expectText(page, '[data-testid="form-error"]', 'Invalid e-mail or password');
+      expect(await device.cookies(server.origin)).toEqual([]);
+      await page.fill('input[name="password"]', newPassword);
+      await page.click('form.auth-form button[type="submit"]');
+      await page.waitForURL(`${server.origin}/`);
+      await hydrated(page);
+      await expectText(page, '[data-testid="viewer-name"]', 'Trusty Tester');
+
+      // 4. Another device signs in as the same person; the account page lists both.
+      let other = await open('/sign-in', otherDevice);
+      await other.fill('input[name="email"]', email);
+      await other.fill('input[name="password"]', newPassword);
+      await other.click('form.auth-form button[type="submit"]');
+      await other.waitForURL(`${server.origin}/`);
+      await hydrated(other);
+      await expectText(other, '[data-testid="viewer-name"]', 'Trusty Tester');
+
+      page = await open('/account', device);
+      await expectText(page, 'main h1', 'Your account');
+      const sessions = page.locator('[data-testid="sessions-section"] tbody tr');
+      // Each row has a "Sign out this device" button; the marker is the exact text.
+      const thisDevice = page.locator('text="this device"');
+      expect(await sessions.count()).toBe(2);
+      expect(await sessions.filter({ has: thisDevice }).count()).toBe(1);
+      await page.screenshot({ path: path.join(OUTPUT_DIR, 'account.png'), fullPage: true });
+      expect(await recordedViolations(page)).toEqual([]);
+      await page.click('button:has-text("Sign out everywhere else")');
+      await page.waitForURL(`${server.origin}/account?notice=sessions-revoked&count=1`);
+      await hydrated(page);
+      await expectText(page, '[data-testid="notice"]', 'Signed out 1 other device.');
+      expect(await sessions.count()).toBe(1);
+      expect(await sessions.filter({ has: thisDevice }).count()).toBe(1);
+      expect(await page.locator('button:has-text("Sign out everywhere else")').count()).toBe(0);
+      await expectText(page, '[data-testid="viewer-name"]', 'Trusty Tester');
+
+      // The other device's next page load finds it signed out.
+      await other.reload();
+      await hydrated(other);
+      await other.locator('header a:has-text("Sign in")').waitFor();
+      expect(await other.locator('[data-testid="viewer-name"]').count()).toBe(0);
+      other = await open('/account', otherDevice);
+      expect(other.url()).toBe(`${server.origin}/sign-in?returnTo=%2Faccount`);
+      expect(await recordedViolations(other)).toEqual([]);
+    } finally {
+      await device.close();
+      await otherDevice.close();
+    }
+
+    expect(cspViolations).toEqual([]);
+    expect(pageErrors).toEqual([]);
+  });
+
   it('would notice a CSP violation (the check above can fail)', async () => {
     const page = await open('/');
     await page.evaluate(() => {
@@ -345,6 +548,35 @@ describeInBrowser('in headless Chromium', () => {
     }
   });
 });
+
+/** Waits until the page script has hydrated the page now loaded (it marks the document). */
+async function hydrated(page: Page): Promise<void> {
+  await page.waitForSelector('html[data-hydrated="true"]');
+}
+
+/**
+ * The link to `pathname` in the development inbox's newest mail to `email` whose subject
+ * matches; checks that it points at the page's own origin (where a click should land).
+ */
+async function mailLink(
+  page: Page,
+  email: string,
+  subject: RegExp,
+  pathname: string,
+): Promise<Locator> {
+  const mail = page
+    .locator('[data-testid="mail"]')
+    .filter({ has: page.locator('[data-testid="mail-to"]', { hasText: email }) })
+    .filter({ has: page.locator('h2', { hasText: subject }) })
+    .first();
+  await mail.waitFor();
+  const link = mail.locator(`a[href*="${pathname}?token="]`);
+  expect(await link.count()).toBe(1);
+  const href = new URL((await link.getAttribute('href')) ?? '');
+  expect(href.origin).toBe(new URL(page.url()).origin);
+  expect(href.pathname).toBe(pathname);
+  return link;
+}
 
 /** Waits (up to 10 s) for a condition on what the test has collected from the page. */
 async function waitUntil(condition: () => boolean): Promise<void> {
