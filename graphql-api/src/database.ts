@@ -14,6 +14,11 @@ export interface ConnectOptions {
   dbName?: string;
   /** Emit driver command events (tests count queries with them). */
   monitorCommands?: boolean;
+  /**
+   * How long a command waits for a reachable server before it fails (and the API answers 503);
+   * default 10 s, enough for a replica set to elect a new primary.
+   */
+  serverSelectionTimeoutMS?: number;
 }
 
 /** Connects the default mongoose connection and builds every model's indexes. */
@@ -22,7 +27,7 @@ export async function connectDatabase(uri: string, options: ConnectOptions = {})
   await mongoose.connect(uri, {
     dbName,
     monitorCommands: options.monitorCommands ?? false,
-    serverSelectionTimeoutMS: 10_000,
+    serverSelectionTimeoutMS: options.serverSelectionTimeoutMS ?? 10_000,
   });
   await Promise.all(Object.values(mongoose.connection.models).map((model) => model.init()));
 }

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import path from 'node:path';
+import { specifiedDirectives } from 'graphql';
 import type { GraphQLSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
 import { findRepoRoot } from './config';
@@ -23,7 +24,9 @@ export function buildApiSchema(services?: Services): Promise<GraphQLSchema> {
     authMode: 'error',
     validate: true,
     validateFn: validateArgument,
-    directives: [cacheControlDirective],
+    // `directives` replaces graphql-js's list: keep the specified ones (@include, @skip,
+    // @deprecated, @specifiedBy), which every client and tool may use.
+    directives: [...specifiedDirectives, cacheControlDirective],
     ...(services ? { container: createResolverContainer(services) } : {}),
   });
 }

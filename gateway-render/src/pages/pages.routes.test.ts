@@ -208,6 +208,39 @@ describe('unknown pages', () => {
   });
 });
 
+describe('an API whose database is down', () => {
+  it('shows the 503 page (not a 500) for SERVICE_UNAVAILABLE, keeping the cookies', async () => {
+    const unavailable = createServer((_req, res) => {
+      res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '5' });
+      res.end(
+        JSON.stringify({
+          errors: [
+            {
+              message: 'The database cannot be reached right now; try again shortly',
+              extensions: { code: 'SERVICE_UNAVAILABLE', retryAfter: 5 },
+            },
+          ],
+        }),
+      );
+    });
+    await new Promise<void>((resolve) => unavailable.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = unavailable.address() as AddressInfo;
+      const { app } = env.appWith({ API_URL: `http://127.0.0.1:${port}/graphql` });
+      const res = await request(app)
+        .get('/')
+        .set('Cookie', 'access_token=a; refresh_token=r')
+        .expect(503);
+      expect(res.text).toMatch(/unavailable|try again/i);
+      expect(res.headers['set-cookie'] ?? []).toEqual([]);
+      const json = await request(app).get('/').set('Accept', 'application/json').expect(503);
+      expect(json.body.error.code).toBe('SERVICE_UNAVAILABLE');
+    } finally {
+      unavailable.close();
+    }
+  });
+});
+
 describe('unexpected failures', () => {
   it('are logged and answered with a masked 500, in development too', async () => {
     // An "API" that answers 200 with something that is not GraphQL at all.

@@ -77,6 +77,9 @@ function fromGraphQLError(error: GraphQLFormattedError): ApiFailure {
       return { kind: 'conflict', message };
     case 'FORBIDDEN':
       return { kind: 'forbidden', message };
+    // The API is up but its database is not: the same 503 page as an API that is down.
+    case 'SERVICE_UNAVAILABLE':
+      return { kind: 'unavailable', message: 'The catalog service is unavailable' };
     default:
       return { kind: 'internal', message: 'The catalog service failed' };
   }
