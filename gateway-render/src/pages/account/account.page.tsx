@@ -15,13 +15,32 @@ function ReturnHere() {
   return <input type="hidden" name="returnTo" value="/account" />;
 }
 
-function PasswordSection({ error, fields }: { error: string | null; fields: FieldErrors }) {
+/**
+ * The account's address as a hidden username field: password managers tie a changed password to
+ * the account by it (Chromium asks for one in every password form). Never sent to the API.
+ */
+function Username({ email }: { email: string }) {
+  return (
+    <input type="email" name="username" value={email} autoComplete="username" readOnly hidden />
+  );
+}
+
+function PasswordSection({
+  error,
+  fields,
+  email,
+}: {
+  error: string | null;
+  fields: FieldErrors;
+  email: string;
+}) {
   return (
     <section aria-labelledby="password-heading" data-testid="password-section">
       <h2 id="password-heading">Change password</h2>
       <p>Every other device signed in to your account will be signed out.</p>
       <form method="post" action="/account/password" className="auth-form">
         <ReturnHere />
+        <Username email={email} />
         <FormError error={error} />
         <label>
           Current password
@@ -54,10 +73,12 @@ function EmailSection({
   error,
   fields,
   newEmail,
+  email,
 }: {
   error: string | null;
   fields: FieldErrors;
   newEmail: string;
+  email: string;
 }) {
   return (
     <section aria-labelledby="email-heading" data-testid="email-section">
@@ -65,6 +86,7 @@ function EmailSection({
       <p>We send a link to the new address; your address changes when you open it.</p>
       <form method="post" action="/account/email" className="auth-form">
         <ReturnHere />
+        <Username email={email} />
         <FormError error={error} />
         <label>
           New e-mail address
@@ -228,8 +250,13 @@ export function AccountPage({ form, google }: { form: AccountFormState; google: 
       </section>
       {me.hasPassword ? (
         <>
-          <PasswordSection error={errorOf('password')} fields={fieldsOf('password')} />
+          <PasswordSection
+            error={errorOf('password')}
+            fields={fieldsOf('password')}
+            email={me.email}
+          />
           <EmailSection
+            email={me.email}
             error={errorOf('email')}
             fields={fieldsOf('email')}
             newEmail={form.form === 'email' ? form.newEmail : ''}

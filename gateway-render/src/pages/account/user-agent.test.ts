@@ -27,6 +27,10 @@ describe('describeUserAgent', () => {
         'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Mobile Safari/537.36',
         'Chrome 126 on Android',
       ],
+      [
+        'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/156.0.0.0 Safari/537.36',
+        'Chrome 156 on Linux',
+      ],
       ['curl/8.5.0', 'curl 8'],
     ];
     for (const [ua, expected] of cases) expect(describeUserAgent(ua)).toBe(expected);

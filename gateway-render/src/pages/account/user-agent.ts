@@ -5,7 +5,8 @@ const BROWSERS: { name: string; pattern: RegExp }[] = [
   { name: 'Samsung Internet', pattern: /\bSamsungBrowser\/(\d+)/ },
   { name: 'Firefox', pattern: /\b(?:Firefox|FxiOS)\/(\d+)/ },
   { name: 'Chromium', pattern: /\bChromium\/(\d+)/ },
-  { name: 'Chrome', pattern: /\b(?:Chrome|CriOS)\/(\d+)/ },
+  // Headless Chromium says "HeadlessChrome/…" (no word boundary before "Chrome").
+  { name: 'Chrome', pattern: /\b(?:Chrome|CriOS|HeadlessChrome)\/(\d+)/ },
   { name: 'Safari', pattern: /\bVersion\/(\d+)[.\d]* (?:Mobile\/\S+ )?Safari\// },
   { name: 'curl', pattern: /^curl\/(\d+)/ },
 ];
