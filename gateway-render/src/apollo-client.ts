@@ -4,6 +4,7 @@ import type { OperationVariables, TypedDocumentNode } from '@apollo/client';
 import { Kind } from 'graphql';
 import { map } from 'rxjs';
 import type { RenderConfig } from './config';
+import { persistedDocumentLink } from './shared/persisted-document.link';
 import { publicCacheKey } from './shared/public-response-cache';
 import type { PublicResponseCache } from './shared/public-response-cache';
 
@@ -96,7 +97,10 @@ export function createApiClient(
     const signal = AbortSignal.any(signals);
     return fetch(input, { ...init, signal });
   };
-  const http = new HttpLink({ uri: config.apiUrl, headers, fetch: timedFetch });
+  // Operations go out as their persisted document ids only (see persistedDocumentLink).
+  const network = persistedDocumentLink().concat(
+    new HttpLink({ uri: config.apiUrl, headers, fetch: timedFetch }),
+  );
   const publicCache = options.accessToken ? undefined : options.publicCache;
   const keyId = publicCache ? apiKeyId(config) : '';
   const link = publicCache
@@ -114,8 +118,8 @@ export function createApiClient(
             return result;
           }),
         ),
-      ).concat(http)
-    : http;
+      ).concat(network)
+    : network;
   const client = new ApolloClient({
     ssrMode: true,
     link,

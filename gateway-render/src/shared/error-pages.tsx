@@ -71,9 +71,7 @@ export function rateLimitedPage(retryAfter: number): ErrorPage {
 function errorPageHeader(res: Response): string {
   const client = new ApolloClient({ cache: new InMemoryCache(), link: ApolloLink.empty() });
   const viewer = accessTokenViewer(requestSession(res).accessToken);
-  // The cache identifies objects by __typename, which the generated types leave out.
-  const me = viewer ? { __typename: 'User', ...viewer } : null;
-  client.writeQuery({ query: ViewerDocument, data: { me } });
+  client.writeQuery({ query: ViewerDocument, data: { me: viewer } });
   return renderToString(
     <ApolloProvider client={client}>
       <Header />

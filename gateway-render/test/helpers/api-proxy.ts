@@ -6,6 +6,8 @@ import type { AddressInfo } from 'node:net';
 export interface ProxiedCall {
   operation: string;
   headers: IncomingHttpHeaders;
+  /** The JSON body as sent (`query` absent when only a persisted document id went out). */
+  body: Record<string, unknown>;
 }
 
 /** Options for {@link startApiProxy}. */
@@ -31,10 +33,8 @@ export async function startApiProxy(
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const body = Buffer.concat(chunks);
-      const operation = String(
-        (JSON.parse(body.toString('utf8')) as { operationName?: string }).operationName,
-      );
-      calls.push({ operation, headers: req.headers });
+      const parsed = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
+      calls.push({ operation: String(parsed.operationName), headers: req.headers, body: parsed });
       const headers: Record<string, string> = {};
       for (const [name, value] of Object.entries(req.headers)) {
         if (typeof value === 'string' && name !== 'host' && name !== 'content-length') {

@@ -3,6 +3,7 @@ import { isScope } from '../shared/scopes';
 import { hashToken, randomToken } from '../shared/tokens';
 import type { ApiKey } from './api-key.model';
 import { ApiKeyModel } from './api-key.model';
+import type { DocumentPolicy } from './document-policy';
 
 /** The key a request was made with, as the context holds it. */
 export interface ApiKeyPrincipal {
@@ -11,25 +12,59 @@ export interface ApiKeyPrincipal {
   scopes: readonly Scope[];
   /** Whether the API believes the `X-Client-IP` this key's requests send (the render server). */
   forwardsClientIp: boolean;
+  /** Whether the key's requests may carry full documents (`any`) or only manifest ids. */
+  documentPolicy: DocumentPolicy;
 }
 
-/** Keys are looked up on every request; a short cache keeps that off the database. */
-const CACHE_TTL_MS = 30_000;
+/** What a key may do besides its scopes (both default to the least special: false, `any`). */
+export interface ApiKeyOptions {
+  forwardsClientIp?: boolean;
+  documentPolicy?: DocumentPolicy;
+}
+
+/**
+ * How long a process believes what it read about a key. Keys are looked up on every request;
+ * one indexed read per key per second per process keeps that off the database, and bounds how
+ * long a revoked or changed key keeps working anywhere: at most this long (plus one read).
+ */
+export const API_KEY_CACHE_TTL_MS = 1000;
 
 export class ApiKeyService {
-  private readonly cache = new Map<string, { principal: ApiKeyPrincipal; expires: number }>();
+  /** Per token hash: the lookup (settled or in flight, so a burst shares one read) and its age. */
+  private readonly cache = new Map<
+    string,
+    { lookup: Promise<ApiKeyPrincipal | null>; expires: number }
+  >();
 
-  /** The key with this token, or null. */
-  async findByToken(token: string): Promise<ApiKeyPrincipal | null> {
+  /** The key with this token (not revoked), or null. */
+  findByToken(token: string): Promise<ApiKeyPrincipal | null> {
     const tokenHash = hashToken(token);
+    const now = Date.now();
     const cached = this.cache.get(tokenHash);
-    if (cached && cached.expires > Date.now()) return cached.principal;
-    const key = await ApiKeyModel.findOne({ tokenHash }).lean<ApiKey>();
-    if (!key) return null;
-    const principal = toPrincipal(key);
+    if (cached && cached.expires > now) return cached.lookup;
+    const lookup = ApiKeyModel.findOne({ tokenHash, revokedAt: null })
+      .lean<ApiKey>()
+      .then((key) => (key ? toPrincipal(key) : null));
     if (this.cache.size > 1000) this.cache.clear();
-    this.cache.set(tokenHash, { principal, expires: Date.now() + CACHE_TTL_MS });
-    return principal;
+    this.cache.set(tokenHash, { lookup, expires: now + API_KEY_CACHE_TTL_MS });
+    // A failed read (the database gone) is not remembered.
+    lookup.catch(() => {
+      if (this.cache.get(tokenHash)?.lookup === lookup) this.cache.delete(tokenHash);
+    });
+    return lookup;
+  }
+
+  /**
+   * Revokes a key: every process refuses it within {@link API_KEY_CACHE_TTL_MS}. True when a
+   * live key was revoked.
+   */
+  async revoke(keyId: string): Promise<boolean> {
+    const result = await ApiKeyModel.updateOne(
+      { _id: keyId, revokedAt: null },
+      { $set: { revokedAt: new Date() } },
+    );
+    this.cache.clear();
+    return result.modifiedCount > 0;
   }
 
   /** Makes sure a key with exactly this token exists with these scopes; true when created. */
@@ -37,12 +72,16 @@ export class ApiKeyService {
     name: string,
     token: string,
     scopes: readonly Scope[],
-    options: { forwardsClientIp?: boolean } = {},
+    options: ApiKeyOptions = {},
   ): Promise<boolean> {
     const result = await ApiKeyModel.updateOne(
       { tokenHash: hashToken(token) },
       {
-        $set: { scopes: [...scopes], forwardsClientIp: options.forwardsClientIp ?? false },
+        $set: {
+          scopes: [...scopes],
+          forwardsClientIp: options.forwardsClientIp ?? false,
+          documentPolicy: options.documentPolicy ?? 'any',
+        },
         $setOnInsert: { name },
       },
       { upsert: true },
@@ -55,7 +94,7 @@ export class ApiKeyService {
   async create(
     name: string,
     scopes: readonly Scope[],
-    options: { forwardsClientIp?: boolean } = {},
+    options: ApiKeyOptions = {},
   ): Promise<{ key: ApiKeyPrincipal; token: string }> {
     const token = randomToken();
     const key = await ApiKeyModel.create({
@@ -63,6 +102,7 @@ export class ApiKeyService {
       tokenHash: hashToken(token),
       scopes: [...scopes],
       forwardsClientIp: options.forwardsClientIp ?? false,
+      documentPolicy: options.documentPolicy ?? 'any',
     });
     return { key: toPrincipal(key.toObject<ApiKey>()), token };
   }
@@ -78,5 +118,9 @@ function toPrincipal(key: ApiKey): ApiKeyPrincipal {
     name: key.name,
     scopes: key.scopes.filter(isScope),
     forwardsClientIp: key.forwardsClientIp === true,
+    // Keys stored before the field existed are `any` (its default); anything else that is not
+    // `any` fails closed.
+    documentPolicy:
+      key.documentPolicy === undefined || key.documentPolicy === 'any' ? 'any' : 'persisted-only',
   };
 }
