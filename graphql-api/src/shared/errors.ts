@@ -10,6 +10,8 @@ export const ErrorCode = {
   RateLimited: 'RATE_LIMITED',
   ServiceUnavailable: 'SERVICE_UNAVAILABLE',
   InternalServerError: 'INTERNAL_SERVER_ERROR',
+  /** A `persisted-only` API key sent a full document instead of a persisted document id. */
+  PersistedQueryRequired: 'PERSISTED_QUERY_REQUIRED',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -82,6 +84,17 @@ export function serviceUnavailable(message: string, retryAfterSeconds = 30): Gra
   });
 }
 
+/**
+ * A `persisted-only` key's request carried a GraphQL document: HTTP 403, refused before
+ * anything is parsed. Such a key may send only ids of the persisted-documents manifest.
+ */
+export function persistedQueryRequired(): GraphQLError {
+  return new GraphQLError(
+    'This API key may send only persisted document ids (extensions.persistedQuery.sha256Hash or documentId), not a GraphQL document',
+    { extensions: { code: ErrorCode.PersistedQueryRequired, http: { status: 403 } } },
+  );
+}
+
 /** A broken invariant: logged and masked as INTERNAL_SERVER_ERROR by the error formatter. */
 export function unexpected(message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: ErrorCode.InternalServerError } });
@@ -96,6 +109,7 @@ export const PUBLIC_ERROR_CODES: ReadonlySet<string> = new Set([
   ErrorCode.Conflict,
   ErrorCode.RateLimited,
   ErrorCode.ServiceUnavailable,
+  ErrorCode.PersistedQueryRequired,
   // Apollo's own request errors: the client sent something unusable.
   'GRAPHQL_PARSE_FAILED',
   'GRAPHQL_VALIDATION_FAILED',

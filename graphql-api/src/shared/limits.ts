@@ -1,23 +1,36 @@
-import type { MaxDepthOptions } from '@escape.tech/graphql-armor-max-depth';
-import { GraphQLError } from 'graphql';
-
 /** Query shape limits enforced before execution. */
 export const QUERY_LIMITS = {
   /** Deepest selection allowed (introspection exempt in development, where Sandbox needs it). */
   maxDepth: 10,
   /** Most aliases per operation: aliases could otherwise multiply expensive fields. */
   maxAliases: 15,
+  // Issue 9: limits checked before validation's expensive rules (shared/document-limits.rule.ts;
+  // the token limit by graphql-js's parser). The render server's largest documents, with
+  // `first: 100`: about 80 tokens, 31 fields, 3 root fields, a field at most twice in one
+  // selection set (`__typename`), no directives, cost 333 (MyList); introspection about 200
+  // tokens and 230 fields.
+  /**
+   * Lexical tokens per document (graphql-armor's default too), as graphql-js's own parse option:
+   * the parser stops at the limit, so parsing costs at most this. graphql-armor's max-tokens
+   * would need Apollo to parse with its parser, which Apollo has no hook for (a second parse).
+   */
+  maxTokens: 1000,
+  /** Directives per operation (fragments included). */
+  maxDirectives: 20,
+  /** Distinct root fields (response names) per operation; the alias limit allows 15 aliases. */
+  maxRootFields: 15,
+  /**
+   * Times one response name may be selected in one selection set (fragments merged in):
+   * OverlappingFieldsCanBeMerged compares each pair, so its work grows with the square (at 10,
+   * a 750-token document took 8 ms to validate; at 5, about 3 ms).
+   */
+  maxFieldRepetition: 5,
+  /** Field selections per operation with fragments expanded (bounds the walk and execution's). */
+  maxFields: 2000,
+  /**
+   * Estimated cost (shared/cost-limit.ts): 1.5× the render server's largest (333), e.g. one
+   * page of 100 movies with everything around it, or several pages of 20. At 1,000 (four pages
+   * of 100 in one document) two clients doubled the catalog's p50 (bench P9).
+   */
+  maxCost: 500,
 } as const;
-
-/**
- * graphql-armor throws by default, which Apollo answers with 500; reporting the error as a
- * validation error gives the client a 400 GRAPHQL_VALIDATION_FAILED instead.
- */
-type RejectCallback = NonNullable<MaxDepthOptions['onReject']>[number];
-
-export const reportRejection: RejectCallback = (context, error) => {
-  context?.reportError(new GraphQLError(error.message.replace(/^Syntax Error: /, '')));
-};
-
-/** Options shared by the graphql-armor rules. */
-export const ARMOR_OPTIONS = { propagateOnRejection: false, onReject: [reportRejection] };
