@@ -4,7 +4,6 @@ import { createSignedInUser, createUser, TEST_PASSWORD, unique } from '../../tes
 import { createApp } from '../app';
 import { SessionModel } from '../sessions';
 import { Scope } from '../shared/scopes';
-import { hashToken } from '../shared/tokens';
 import type { TestApi } from '../testing';
 import { UserModel } from '../users';
 
@@ -200,7 +199,7 @@ describe('signUp', () => {
 });
 
 describe('signIn', () => {
-  it('returns a 15-minute HS256 token with the pinned claims and a 2-hour refresh token', async () => {
+  it('returns a 15-minute EdDSA token (with the signing key’s kid) with the pinned claims and a 2-hour refresh token', async () => {
     const user = await createUser(api);
     const before = Date.now();
     const result = await execute<{ signIn: AuthData }>(
@@ -213,7 +212,11 @@ describe('signIn', () => {
     const payload = result.data?.signIn;
     expect(payload?.user.email).toBe(user.email);
     const token = payload?.accessToken ?? '';
-    expect(decodeProtectedHeader(token).alg).toBe('HS256');
+    expect(decodeProtectedHeader(token)).toEqual({
+      alg: 'EdDSA',
+      typ: 'JWT',
+      kid: (await api.api.services.signingKeys.current()).kid,
+    });
     const claims = decodeJwt(token);
     expect(claims).toMatchObject({
       sub: user._id.toHexString(),
@@ -488,20 +491,25 @@ describe('signIn', () => {
 });
 
 describe('refreshSession and signOut', () => {
-  it('rotates the refresh token: the new one works, the old one is no longer current', async () => {
+  const refresh = (refreshToken: string | undefined) =>
+    execute<{ refreshSession: { accessToken: string; refreshToken: string } }>(
+      api,
+      REFRESH,
+      { refreshToken },
+      { apiKey: api.publicApiKey },
+    );
+
+  it('advances the session counter: the successor works, and no token is stored', async () => {
     const { auth } = await createSignedInUser(api);
-    const refreshed = await execute<{
-      refreshSession: { accessToken: string; refreshToken: string };
-    }>(api, REFRESH, { refreshToken: auth.refreshToken }, { apiKey: api.publicApiKey });
+    const [sessionId, counter] = auth.refreshToken.split('.');
+    expect(counter).toBe('0');
+    const refreshed = await refresh(auth.refreshToken);
     expect(refreshed.errors).toBeUndefined();
     const next = refreshed.data?.refreshSession;
-    expect(next?.refreshToken).not.toBe(auth.refreshToken);
-    // Only hashes are stored: the current one is the new token's, the old one is history.
-    const session = await SessionModel.findOne({
-      refreshTokenHash: hashToken(next?.refreshToken ?? ''),
-    }).lean();
-    expect(session?.previousTokenHashes).toEqual([hashToken(auth.refreshToken)]);
-    expect(await SessionModel.exists({ refreshTokenHash: next?.refreshToken })).toBeNull();
+    expect(next?.refreshToken).toMatch(new RegExp(`^${sessionId}\\.1\\.[A-Za-z0-9_-]{43}$`));
+    const session = await SessionModel.findById(sessionId).lean();
+    expect(session?.refreshCounter).toBe(1);
+    expect(JSON.stringify(session)).not.toContain(next?.refreshToken.split('.')[2]);
     const me = await execute<{ me: { id: string } }>(
       api,
       ME,
@@ -509,39 +517,91 @@ describe('refreshSession and signOut', () => {
       { apiKey: api.publicApiKey, token: next?.accessToken },
     );
     expect(me.data?.me?.id).toBe(auth.user._id.toHexString());
-    const again = await execute(
-      api,
-      REFRESH,
-      { refreshToken: next?.refreshToken },
-      { apiKey: api.publicApiKey },
-    );
-    expect(again.errors).toBeUndefined();
+    expect((await refresh(next?.refreshToken)).errors).toBeUndefined();
   });
 
-  it('revokes the whole session when a rotated refresh token is used again', async () => {
+  it('gives concurrent refreshes with one token the same successor: all succeed, one step advances', async () => {
     const { auth } = await createSignedInUser(api);
-    const rotated = await execute<{
-      refreshSession: { accessToken: string; refreshToken: string };
-    }>(api, REFRESH, { refreshToken: auth.refreshToken }, { apiKey: api.publicApiKey });
-    const current = rotated.data?.refreshSession;
-    const reuse = await execute(
-      api,
-      REFRESH,
-      { refreshToken: auth.refreshToken },
-      { apiKey: api.publicApiKey },
+    const results = await Promise.all(Array.from({ length: 10 }, () => refresh(auth.refreshToken)));
+    expect(results.every((result) => result.errors === undefined)).toBe(true);
+    expect(new Set(results.map((result) => result.data?.refreshSession.refreshToken)).size).toBe(1);
+    const [sessionId] = auth.refreshToken.split('.');
+    expect((await SessionModel.findById(sessionId).lean())?.refreshCounter).toBe(1);
+    // The previous step, again within the reuse interval: the same successor, still signed in.
+    const late = await refresh(auth.refreshToken);
+    expect(late.data?.refreshSession.refreshToken).toBe(
+      results[0]?.data?.refreshSession.refreshToken,
     );
+  });
+
+  it('revokes the whole session when a rotated token comes back after the reuse interval', async () => {
+    const { auth } = await createSignedInUser(api);
+    const current = (await refresh(auth.refreshToken)).data?.refreshSession;
+    const [sessionId] = auth.refreshToken.split('.');
+    const interval = api.config.refreshReuseIntervalSeconds;
+    await SessionModel.updateOne(
+      { _id: sessionId },
+      { $set: { counterAdvancedAt: new Date(Date.now() - (interval + 1) * 1000) } },
+    );
+    const reuse = await refresh(auth.refreshToken);
     expect(errorCode(reuse)).toBe('UNAUTHENTICATED');
     // The legitimate holder's newer tokens die with the session.
-    const afterReuse = await execute(
-      api,
-      REFRESH,
-      { refreshToken: current?.refreshToken },
-      { apiKey: api.publicApiKey },
-    );
-    expect(errorCode(afterReuse)).toBe('UNAUTHENTICATED');
+    expect(errorCode(await refresh(current?.refreshToken))).toBe('UNAUTHENTICATED');
     await expect(
       execute(api, ME, {}, { apiKey: api.publicApiKey, token: current?.accessToken }),
     ).rejects.toMatchObject({ extensions: { code: 'UNAUTHENTICATED' } });
+  });
+
+  it('revokes at once for a token two or more steps old, whatever the interval', async () => {
+    const { auth } = await createSignedInUser(api);
+    const first = (await refresh(auth.refreshToken)).data?.refreshSession;
+    const second = (await refresh(first?.refreshToken)).data?.refreshSession;
+    expect(second).toBeDefined();
+    expect(errorCode(await refresh(auth.refreshToken))).toBe('UNAUTHENTICATED');
+    expect(errorCode(await refresh(second?.refreshToken))).toBe('UNAUTHENTICATED');
+  });
+
+  it('refuses forged tokens (another MAC, a changed counter, another session) and changes nothing', async () => {
+    const { auth } = await createSignedInUser(api);
+    const other = await createSignedInUser(api);
+    const [sessionId, , mac] = auth.refreshToken.split('.');
+    const [otherSession] = other.auth.refreshToken.split('.');
+    for (const forged of [
+      `${sessionId}.0.${'A'.repeat(43)}`,
+      `${sessionId}.1.${mac}`,
+      `${otherSession}.0.${mac}`,
+      `${sessionId}.0.${mac}.extra`,
+      `${sessionId}.-1.${mac}`,
+    ]) {
+      expect(errorCode(await refresh(forged))).toBe('UNAUTHENTICATED');
+    }
+    expect((await SessionModel.findById(sessionId).lean())?.refreshCounter).toBe(0);
+    expect((await refresh(auth.refreshToken)).errors).toBeUndefined();
+    expect((await refresh(other.auth.refreshToken)).errors).toBeUndefined();
+  });
+
+  it('never brings a signed-out session back, not even with a refresh racing the sign-out', async () => {
+    const { auth } = await createSignedInUser(api);
+    const [raced, out] = await Promise.all([
+      refresh(auth.refreshToken),
+      execute<{ signOut: boolean }>(
+        api,
+        SIGN_OUT,
+        { refreshToken: auth.refreshToken },
+        { apiKey: api.publicApiKey },
+      ),
+    ]);
+    expect(out.data?.signOut).toBe(true);
+    const [sessionId] = auth.refreshToken.split('.');
+    expect((await SessionModel.findById(sessionId).lean())?.revokedAt).toBeInstanceOf(Date);
+    const successor = raced.data?.refreshSession;
+    if (successor) {
+      expect(errorCode(await refresh(successor.refreshToken))).toBe('UNAUTHENTICATED');
+      await expect(
+        execute(api, ME, {}, { apiKey: api.publicApiKey, token: successor.accessToken }),
+      ).rejects.toMatchObject({ extensions: { code: 'UNAUTHENTICATED' } });
+    }
+    expect(errorCode(await refresh(auth.refreshToken))).toBe('UNAUTHENTICATED');
   });
 
   it('refuses an unknown refresh token', async () => {

@@ -1,3 +1,5 @@
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { decodeJwt, decodeProtectedHeader, SignJWT } from 'jose';
 import { errorCode, execute, startApi } from '../../test/execute-operation';
 import { createSignedInUser } from '../../test/factories';
 import type { TestApi } from '../testing';
@@ -57,5 +59,37 @@ describe('me', () => {
     ).rejects.toMatchObject({
       extensions: { code: 'UNAUTHENTICATED' },
     });
+  });
+
+  it('refuses tokens a forger can make: HS256 with JWT_SECRET, another Ed25519 key, an unknown kid, a changed payload', async () => {
+    const { token } = await createSignedInUser(api);
+    const claims = decodeJwt(token);
+    const { kid } = decodeProtectedHeader(token);
+    const [header, , signature] = token.split('.');
+    const attacker = generateKeyPairSync('ed25519').privateKey;
+    const forgeries = [
+      // What the API accepted before its tokens were EdDSA: the same claims, the secret as key.
+      await new SignJWT(claims)
+        .setProtectedHeader({ alg: 'HS256', typ: 'JWT', kid })
+        .sign(new TextEncoder().encode(api.jwtSecret)),
+      await new SignJWT(claims)
+        .setProtectedHeader({ alg: 'EdDSA', typ: 'JWT', kid })
+        .sign(attacker),
+      await new SignJWT(claims)
+        .setProtectedHeader({
+          alg: 'EdDSA',
+          typ: 'JWT',
+          kid: randomBytes(32).toString('base64url'),
+        })
+        .sign(attacker),
+      `${header}.${Buffer.from(JSON.stringify({ ...claims, scopes: ['create:movies'] })).toString('base64url')}.${signature}`,
+    ];
+    for (const forged of forgeries) {
+      await expect(execute(api, ME, {}, { token: forged })).rejects.toMatchObject({
+        extensions: { code: 'UNAUTHENTICATED' },
+      });
+    }
+    // The genuine token still works.
+    expect((await execute(api, ME, {}, { token })).errors).toBeUndefined();
   });
 });
