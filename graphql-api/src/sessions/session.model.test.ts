@@ -1,7 +1,6 @@
 import { Types } from 'mongoose';
 import { testMongoUri } from '../../test/execute-operation';
 import { connectDatabase, disconnectDatabase } from '../database';
-import { hashToken } from '../shared/tokens';
 import { uniqueDbName } from '../testing';
 import { SessionModel } from './session.model';
 
@@ -17,18 +16,23 @@ describe('Session model', () => {
     );
   });
 
-  it('stores SHA-256 hashes only: a raw token is refused', async () => {
-    const session = {
+  it('stores a refresh counter and no token: a stray token field is not kept', async () => {
+    const stored = await SessionModel.create({
       user: new Types.ObjectId(),
       rememberMe: false,
       expiresAt: new Date(Date.now() + 60_000),
       userAgent: 'jest',
-    };
-    await expect(
-      new SessionModel({ ...session, refreshTokenHash: 'raw-refresh-token' }).validate(),
-    ).rejects.toMatchObject({ name: 'ValidationError' });
-    const stored = await SessionModel.create({ ...session, refreshTokenHash: hashToken('t') });
-    expect(stored).toMatchObject({ revokedAt: null, previousTokenHashes: [] });
+      // What an old writer might still send: strict schemas drop it.
+      ...({ refreshTokenHash: 'raw-refresh-token' } as object),
+    });
+    expect(stored).toMatchObject({ revokedAt: null, refreshCounter: 0, counterAdvancedAt: null });
     expect(stored.createdAt).toBeInstanceOf(Date);
+    const raw = await SessionModel.collection.findOne({ _id: stored._id });
+    expect(raw).not.toHaveProperty('refreshTokenHash');
+    await expect(
+      new SessionModel({ ...stored.toObject(), refreshCounter: -1 }).validate(),
+    ).rejects.toMatchObject({
+      name: 'ValidationError',
+    });
   });
 });

@@ -2,10 +2,9 @@ import { getModelForClass, index, modelOptions, prop } from '@typegoose/typegoos
 import type { Ref } from '@typegoose/typegoose';
 import type { Types } from 'mongoose';
 import { Field, ID, ObjectType } from 'type-graphql';
-import { SHA256_HEX } from '../shared/tokens';
 import { User } from '../users';
 
-/** A signed-in device: holds the SHA-256 of its current refresh token, never the token. */
+/** A signed-in device: its refresh counter, never a token. */
 @ObjectType({ description: 'A signed-in device or browser of the caller.' })
 @modelOptions({ schemaOptions: { timestamps: true, collection: 'sessions' } })
 // MongoDB deletes a session once its refresh token has expired.
@@ -17,13 +16,16 @@ export class Session {
   @prop({ ref: () => User, required: true, index: true })
   user!: Ref<User>;
 
-  /** Hex SHA-256 of the current refresh token (the pattern keeps a raw token out). */
-  @prop({ required: true, unique: true, match: SHA256_HEX })
-  refreshTokenHash!: string;
+  /**
+   * The refresh counter: the refresh token for step N is `id.N.mac` (see RefreshTokenCodec), so
+   * no token or hash is stored. Presenting the current step advances it atomically.
+   */
+  @prop({ required: true, default: 0, min: 0 })
+  refreshCounter!: number;
 
-  /** Hashes of refresh tokens already rotated away; presenting one again revokes the session. */
-  @prop({ type: () => [String], default: [], index: true })
-  previousTokenHashes!: string[];
+  /** When the counter last advanced: the previous step is accepted again until the reuse interval has passed. */
+  @prop({ type: Date, default: null })
+  counterAdvancedAt!: Date | null;
 
   /** The scopes of the key the user signed in through (before the admin filter). */
   @prop({ type: () => [String], default: [] })

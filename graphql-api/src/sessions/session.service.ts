@@ -1,14 +1,12 @@
 import { trusted } from 'mongoose';
 import type { Types } from 'mongoose';
 import { unauthenticated } from '../shared/errors';
-import { hashToken, randomToken } from '../shared/tokens';
+import type { RefreshTokenCodec } from './refresh-token.codec';
 import type { Session } from './session.model';
 import { SessionModel } from './session.model';
 
 /** How long a refresh token lives: 30 days with "remember me", else 2 hours. */
 export const REFRESH_TTL_MS = { rememberMe: 30 * 24 * 3600 * 1000, default: 2 * 3600 * 1000 };
-
-const newRefreshToken = randomToken;
 
 function expiryFor(rememberMe: boolean, now = Date.now()): Date {
   return new Date(now + (rememberMe ? REFRESH_TTL_MS.rememberMe : REFRESH_TTL_MS.default));
@@ -20,7 +18,7 @@ export interface SessionClient {
   userAgent?: string | null;
 }
 
-/** A session with the refresh token the caller gets (only its hash is stored). */
+/** A session with the refresh token the caller gets (derived from its counter, never stored). */
 export interface IssuedSession {
   session: Session;
   refreshToken: string;
@@ -29,7 +27,18 @@ export interface IssuedSession {
 const OBJECT_ID = /^[0-9a-f]{24}$/;
 const INVALID_REFRESH = 'Invalid or expired refresh token';
 
+/**
+ * Sessions and their refresh counters. Every transition is one atomic update conditioned on the
+ * session being live (and, for a refresh, on its counter), so sign-out, revoke and refresh are
+ * serialised by the database: a refresh can never bring a revoked session back.
+ */
 export class SessionService {
+  constructor(
+    private readonly codec: RefreshTokenCodec,
+    /** How long the previous counter still gets the same successor (`REFRESH_REUSE_INTERVAL_SECONDS`). */
+    private readonly reuseIntervalMs: number,
+  ) {}
+
   async create(input: {
     userId: Types.ObjectId;
     rememberMe: boolean;
@@ -37,12 +46,11 @@ export class SessionService {
     userAgent?: string | null;
     ipAddress?: string | null;
   }): Promise<IssuedSession> {
-    const refreshToken = newRefreshToken();
     const now = new Date();
     const session = await SessionModel.create({
       createdAt: now,
       user: input.userId,
-      refreshTokenHash: hashToken(refreshToken),
+      refreshCounter: 0,
       keyScopes: [...input.keyScopes],
       rememberMe: input.rememberMe,
       expiresAt: expiryFor(input.rememberMe),
@@ -50,58 +58,77 @@ export class SessionService {
       ipAddress: input.ipAddress?.slice(0, 64) ?? null,
       lastUsedAt: now,
     });
-    return { session: session.toObject<Session>(), refreshToken };
+    const created = session.toObject<Session>();
+    return { session: created, refreshToken: this.tokenFor(created) };
   }
 
   /**
-   * Swaps a live refresh token for a new one (atomically: of two concurrent uses one wins).
-   * A token that was already rotated away means it leaked: the whole session is revoked.
+   * Swaps the refresh token for its successor. The current counter advances atomically; the
+   * previous one, within the reuse interval, gets the same successor again (concurrent
+   * refreshes of one person from any number of processes all succeed alike). Anything older,
+   * or the previous counter after the interval, means the token leaked: the session is revoked.
    */
   async rotate(refreshToken: string, client: SessionClient = {}): Promise<IssuedSession> {
-    const hash = hashToken(refreshToken);
-    const next = newRefreshToken();
+    const parts = this.codec.decode(refreshToken);
+    if (!parts) throw unauthenticated(INVALID_REFRESH);
     const now = new Date();
-    const current = await SessionModel.findOne({ refreshTokenHash: hash })
-      .select({ rememberMe: 1 })
-      .lean<Pick<Session, '_id' | 'rememberMe'>>();
-    if (current) {
-      const session = await SessionModel.findOneAndUpdate(
+    const live = { _id: parts.sessionId, revokedAt: null, expiresAt: trusted({ $gt: now }) };
+    let latest = await SessionModel.findOne(live).lean<Session>();
+    if (!latest) throw unauthenticated(INVALID_REFRESH);
+    if (latest.refreshCounter === parts.counter) {
+      const advanced = await SessionModel.findOneAndUpdate(
+        { ...live, refreshCounter: parts.counter },
         {
-          _id: current._id,
-          refreshTokenHash: hash,
-          revokedAt: null,
-          expiresAt: trusted({ $gt: now }),
-        },
-        {
+          $inc: { refreshCounter: 1 },
           $set: {
-            refreshTokenHash: hashToken(next),
-            expiresAt: expiryFor(current.rememberMe),
+            counterAdvancedAt: now,
+            expiresAt: expiryFor(latest.rememberMe),
             lastUsedAt: now,
             ...(client.ipAddress ? { ipAddress: client.ipAddress.slice(0, 64) } : {}),
             ...(client.userAgent ? { userAgent: client.userAgent.slice(0, 512) } : {}),
           },
-          // The last 100 rotated tokens are remembered for reuse detection (a bounded array).
-          $push: { previousTokenHashes: { $each: [hash], $slice: -100 } },
         },
         { returnDocument: 'after' },
       ).lean<Session>();
-      if (session) return { session, refreshToken: next };
+      if (advanced) return { session: advanced, refreshToken: this.tokenFor(advanced) };
+      // Another refresh advanced it (or a sign-out ended it) between the read and the update.
+      latest = await SessionModel.findOne(live).lean<Session>();
+      if (!latest) throw unauthenticated(INVALID_REFRESH);
     }
-    // Not current: either unknown, expired, revoked, or a rotated (stolen?) token.
+    const advancedAt = latest.counterAdvancedAt?.getTime() ?? 0;
+    if (
+      latest.refreshCounter === parts.counter + 1 &&
+      now.getTime() - advancedAt <= this.reuseIntervalMs
+    ) {
+      return { session: latest, refreshToken: this.tokenFor(latest) };
+    }
+    // Reuse of a token rotated away long enough ago: someone else holds this session.
     await SessionModel.updateOne(
-      { previousTokenHashes: hash, revokedAt: null },
+      { _id: latest._id, revokedAt: null },
       { $set: { revokedAt: now } },
     );
     throw unauthenticated(INVALID_REFRESH);
   }
 
-  /** Revokes the session of this refresh token; false when no live session has it. */
+  /**
+   * Ends the session a refresh token of it names (any of its steps: ending a session is never a
+   * privilege); false when no live session has it.
+   */
   async revokeByRefreshToken(refreshToken: string): Promise<boolean> {
+    const parts = this.codec.decode(refreshToken);
+    if (!parts) return false;
     const result = await SessionModel.updateOne(
-      { refreshTokenHash: hashToken(refreshToken), revokedAt: null },
+      { _id: parts.sessionId, revokedAt: null, refreshCounter: trusted({ $gte: parts.counter }) },
       { $set: { revokedAt: new Date() } },
     );
     return result.modifiedCount > 0;
+  }
+
+  private tokenFor(session: Pick<Session, '_id' | 'refreshCounter'>): string {
+    return this.codec.encode({
+      sessionId: session._id.toHexString(),
+      counter: session.refreshCounter ?? 0,
+    });
   }
 
   /** Whether an access token's session is still live (checked on every request with a token). */
