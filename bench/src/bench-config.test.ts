@@ -18,9 +18,14 @@ describe('loadBenchConfig BENCH_ONLY', () => {
     expect([...(loadBenchConfig({ BENCH_ONLY: 'P7' }).only ?? [])]).toEqual(['P7a', 'P7b']);
   });
 
+  it('reads P10 as both P10a and P10b, and P1 as P1 alone', () => {
+    expect([...(loadBenchConfig({ BENCH_ONLY: 'p10' }).only ?? [])]).toEqual(['P10a', 'P10b']);
+    expect([...(loadBenchConfig({ BENCH_ONLY: 'P1' }).only ?? [])]).toEqual(['P1']);
+  });
+
   it('refuses an unknown id and names the valid ones', () => {
-    expect(() => loadBenchConfig({ BENCH_ONLY: 'P1,P9' })).toThrow(
-      `BENCH_ONLY: unknown figure "P9" (valid: ${FIGURE_IDS.join(', ')}`,
+    expect(() => loadBenchConfig({ BENCH_ONLY: 'P1,P99' })).toThrow(
+      `BENCH_ONLY: unknown figure "P99" (valid: ${FIGURE_IDS.join(', ')}`,
     );
   });
 });

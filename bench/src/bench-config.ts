@@ -30,10 +30,24 @@ export interface BenchConfig {
 }
 
 /** Every figure id a run can produce, in table order (what `BENCH_ONLY` accepts). */
-export const FIGURE_IDS = ['P1', 'P2', 'P3', 'P4', 'P5', 'P6', 'P7a', 'P7b', 'P8'] as const;
+export const FIGURE_IDS = [
+  'P1',
+  'P2',
+  'P3',
+  'P4',
+  'P5',
+  'P6',
+  'P7a',
+  'P7b',
+  'P8',
+  'P9',
+  'P10a',
+  'P10b',
+] as const;
 
 /**
- * `BENCH_ONLY` as figure ids, matched without regard to case; `P7` names both P7a and P7b.
+ * `BENCH_ONLY` as figure ids, matched without regard to case; `P7` names both P7a and P7b,
+ * `P10` both P10a and P10b (a figure pair's number without its letter names the pair).
  * An unknown id is an error naming the valid ones: a typo must not silently run nothing.
  */
 function onlyIds(raw: string | undefined): Set<string> | null {
@@ -42,11 +56,12 @@ function onlyIds(raw: string | undefined): Set<string> | null {
   for (const given of raw.split(',').map((id) => id.trim())) {
     if (given === '') continue;
     const upper = given.toUpperCase();
-    const matches =
-      upper === 'P7' ? ['P7a', 'P7b'] : FIGURE_IDS.filter((id) => id.toUpperCase() === upper);
+    const matches = FIGURE_IDS.filter(
+      (id) => id.toUpperCase() === upper || id.toUpperCase().replace(/[AB]$/, '') === upper,
+    );
     if (matches.length === 0) {
       throw new TypeError(
-        `BENCH_ONLY: unknown figure "${given}" (valid: ${FIGURE_IDS.join(', ')}, or P7 for both P7a and P7b)`,
+        `BENCH_ONLY: unknown figure "${given}" (valid: ${FIGURE_IDS.join(', ')}, or P7 / P10 for both of a pair)`,
       );
     }
     for (const id of matches) ids.add(id);

@@ -14,6 +14,7 @@ import { seedDatabase } from 'graphql-api/seed/seed';
 import { testEnv } from 'graphql-api/testing';
 import { UserMovieModel } from 'graphql-api/user-movies/index';
 import { UserModel } from 'graphql-api/users/index';
+import { withUnreachableBudget } from './api-budget';
 import type { BenchConfig } from './bench-config';
 import { startChild } from './children';
 import type { ChildServer } from './children';
@@ -116,7 +117,7 @@ export async function createBenchEnv(config: BenchConfig): Promise<BenchEnv> {
     PASSWORD_HASH_MEMORY_KIB: '19456',
     PASSWORD_HASH_TIME_COST: '2',
   };
-  const apiConfig = loadConfig(testEnv(mongo.url, apiEnv));
+  const apiConfig = withUnreachableBudget(loadConfig(testEnv(mongo.url, apiEnv)));
   let server: Server | undefined;
   try {
     await connectDatabase(mongo.url, { dbName, monitorCommands: true });

@@ -15,6 +15,8 @@ export interface LoadOptions {
   overallRate?: number;
   /** When set, every response body must equal it (autocannon counts mismatches). */
   expectBody?: string;
+  /** When set, each request's body (instead of `body`): e.g. a new document every time. */
+  nextBody?: () => string;
 }
 
 /** What the harness keeps from one run. */
@@ -42,6 +44,9 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     duration: options.duration,
     ...(options.overallRate !== undefined ? { overallRate: options.overallRate } : {}),
     ...(options.expectBody !== undefined ? { expectBody: options.expectBody } : {}),
+    ...(options.nextBody
+      ? { requests: [{ setupRequest: (req) => ({ ...req, body: options.nextBody?.() }) }] }
+      : {}),
   });
   const seconds = Math.max(
     (result.finish.getTime() - result.start.getTime()) / 1000,

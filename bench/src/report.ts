@@ -1,8 +1,20 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { BenchConfig, MachineInfo } from './bench-config';
-import type { Figure } from './figure';
+import type { Figure, Goal } from './figure';
 import { formatNumber } from './figure';
+
+/**
+ * The goal of a figure the issue gave no target (P10): recorded as measured, never "met" or
+ * "missed". Any positive ratio satisfies it, so `met` stays true and `shortfall` empty.
+ */
+export const NO_GOAL: Goal = { op: '>=', value: 0, text: 'none' };
+
+/** A figure's result as the table and the log print it: met, MISSED, or recorded (no goal). */
+export function resultText(figure: Figure): string {
+  if (figure.goal.text === NO_GOAL.text) return 'recorded';
+  return figure.met ? 'met' : 'MISSED';
+}
 
 /** What one run produced; `latest.json` holds exactly this. */
 export interface BenchReport {
@@ -32,7 +44,7 @@ export function renderTable(report: BenchReport): string {
   const rows = report.figures.map(
     (figure) =>
       `| ${figure.id} | ${measurement(figure, 'measured')} | ${measurement(figure, 'baseline')} | ` +
-      `${formatNumber(figure.ratio)} | ${figure.goal.text} | ${figure.met ? 'met' : 'MISSED'} |`,
+      `${formatNumber(figure.ratio)} | ${figure.goal.text} | ${resultText(figure)} |`,
   );
   const failed = report.failures.map(
     (failure) => `| ${failure.id} | not measured | | | | FAILED: ${failure.error.split('\n')[0]} |`,
@@ -70,7 +82,7 @@ export function renderMarkdown(report: BenchReport): string {
     lines.push(
       `${measurement(figure, 'measured')} ÷ ${measurement(figure, 'baseline')} = ` +
         `**${formatNumber(figure.ratio)}** (goal ${figure.goal.text}): ` +
-        `${figure.met ? 'met' : `**missed**, ${figure.shortfall}`}.`,
+        `${figure.met ? resultText(figure) : `**missed**, ${figure.shortfall}`}.`,
       '',
     );
     lines.push(`${figure.met ? 'What it measures' : 'Why'}: ${figure.analysis}`, '');

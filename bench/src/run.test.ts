@@ -12,7 +12,7 @@ describe('bench harness (smoke)', () => {
   const outDir = mkdtempSync(path.join(os.tmpdir(), 'bench-smoke-'));
   afterAll(() => rmSync(outDir, { recursive: true, force: true }));
 
-  it('runs P1–P8 once and writes latest.md and latest.json', async () => {
+  it('runs P1–P10 once and writes latest.md and latest.json', async () => {
     const config = loadBenchConfig({
       BENCH_QUICK: '1',
       BENCH_DURATION: '0.5',
@@ -25,7 +25,20 @@ describe('bench harness (smoke)', () => {
 
     expect(report.failures).toEqual([]);
     const ids = report.figures.map((figure) => figure.id);
-    expect(ids).toEqual(['P1', 'P2', 'P3', 'P4', 'P5', 'P6', 'P7a', 'P7b', 'P8']);
+    expect(ids).toEqual([
+      'P1',
+      'P2',
+      'P3',
+      'P4',
+      'P5',
+      'P6',
+      'P7a',
+      'P7b',
+      'P8',
+      'P9',
+      'P10a',
+      'P10b',
+    ]);
     for (const figure of report.figures) {
       for (const value of [figure.measured.value, figure.baseline.value, figure.ratio]) {
         expect(Number.isFinite(value)).toBe(true);
@@ -34,6 +47,12 @@ describe('bench harness (smoke)', () => {
       expect(typeof figure.met).toBe('boolean');
       if (!figure.met) expect(figure.shortfall).not.toBe('');
       expect(figure.analysis.length).toBeGreaterThan(20);
+    }
+    // P10 has no goal: recorded, never missed, and said so in the table.
+    for (const id of ['P10a', 'P10b']) {
+      const p10 = report.figures.find((figure) => figure.id === id);
+      expect(p10?.goal.text).toBe('none');
+      expect(p10?.met).toBe(true);
     }
     // P4 counts commands: whole numbers, and at least the list query and the movies batch.
     const p4 = report.figures.find((figure) => figure.id === 'P4');
@@ -49,5 +68,6 @@ describe('bench harness (smoke)', () => {
     const json = JSON.parse(readFileSync(files.json, 'utf8')) as BenchReport;
     expect(json.figures.map((figure) => figure.id)).toEqual(ids);
     expect(lines.some((line) => line.includes('| P1 |'))).toBe(true);
+    expect(markdown).toMatch(/\| P10a \|.*\| none \| recorded \|/);
   });
 });

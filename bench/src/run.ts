@@ -4,12 +4,14 @@ import type { BenchConfig } from './bench-config';
 import { createBenchEnv } from './bench-env';
 import type { BenchEnv } from './bench-env';
 import type { Figure } from './figure';
-import { renderTable, writeReport } from './report';
+import { renderTable, resultText, writeReport } from './report';
 import type { BenchReport } from './report';
 import { apiThroughputFigures, latencyFigure } from './scenarios/api-throughput';
 import { embeddedFindFigure } from './scenarios/embedded-find';
+import { hostileDocumentFigure } from './scenarios/hostile-documents';
 import { renderFigure } from './scenarios/render';
 import { roundTripFigure } from './scenarios/round-trips';
+import { scaleOutFigures } from './scenarios/scale-out';
 import { schemaExecutionFigure } from './scenarios/schema-execution';
 import { signInFigures } from './scenarios/sign-in';
 
@@ -29,6 +31,10 @@ const STEPS: Step[] = [
   // One step: P7b's reads run at a share of the same API's rate while P7a's sign-ins load it.
   { ids: ['P7a', 'P7b'], run: signInFigures },
   { ids: ['P8'], run: embeddedFindFigure },
+  // P9's reads run at a share of the maximum rate P1 measured, like P7b's.
+  { ids: ['P9'], run: hostileDocumentFigure },
+  // Two API processes behind a round-robin proxy ÷ one: reads (P10a), then sign-ins (P10b).
+  { ids: ['P10a', 'P10b'], run: scaleOutFigures },
 ];
 
 /**
@@ -59,7 +65,7 @@ export async function runBench(
         for (const figure of Array.isArray(produced) ? produced : [produced]) {
           figures.push(figure);
           log(
-            `  ${figure.id}: ratio ${figure.ratio.toFixed(3)} (goal ${figure.goal.text}) ${figure.met ? 'met' : 'MISSED'}`,
+            `  ${figure.id}: ratio ${figure.ratio.toFixed(3)} (goal ${figure.goal.text}) ${resultText(figure)}`,
           );
         }
       } catch (error) {

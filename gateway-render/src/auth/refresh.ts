@@ -13,8 +13,13 @@ import type { RequestSession } from './request-session';
 /** Refresh when the access token expires within this many seconds (clock skew, slow pages). */
 export const REFRESH_MARGIN_SECONDS = 60;
 
-/** How long a finished refresh is kept for requests that still carry the old refresh cookie. */
-export const REFRESH_RESULT_GRACE_MS = 15_000;
+/**
+ * How long a finished refresh is kept for requests that still carry the old refresh cookie. An
+ * optimisation only, and it must stay well below the API's reuse interval (10 s by default):
+ * within that interval the API answers the old token with the same successor anyway, and after
+ * it a replayed old token must reach the API, which then sees reuse and ends the session.
+ */
+export const REFRESH_RESULT_GRACE_MS = 1_000;
 
 /**
  * The access token's `exp` in seconds, or 0 when the token cannot be decoded. Read without
@@ -41,7 +46,13 @@ export function accessTokenViewer(accessToken: string | undefined): ViewerFields
     if (typeof sub !== 'string' || typeof email !== 'string') return null;
     // The token does not say whether the address is confirmed; assuming it is keeps the
     // banner off pages rendered without the API (it shows again on the next real page).
-    return { id: sub, name: typeof name === 'string' ? name : '', email, emailVerified: true };
+    return {
+      __typename: 'User',
+      id: sub,
+      name: typeof name === 'string' ? name : '',
+      email,
+      emailVerified: true,
+    };
   } catch {
     return null;
   }
@@ -74,12 +85,11 @@ export interface RefreshClient {
 }
 
 /**
- * Calls `refreshSession` at most once per refresh token at a time. The API rotates the
- * refresh token and treats a second use of the old one as theft (it revokes the session),
- * so two requests of the same person (a page and its form post, two tabs) must share ONE
- * call: the second waits for the first and reuses its result. Finished results are kept a
- * few seconds for requests that left the browser before the new cookies arrived.
- * One process only: several render processes need sticky sessions (see the README).
+ * Calls `refreshSession` at most once per refresh token at a time in this process: two
+ * requests of the same person (a page and its form post, two tabs) share one call, and a
+ * finished result is kept a moment for requests that left the browser before the new cookies
+ * arrived. An optimisation only: the API gives concurrent refreshes with the same token the
+ * same successor within its reuse interval, so several render processes need no stickiness.
  */
 export class SessionRefresher {
   private readonly inFlight = new Map<string, Promise<AuthPayloadFieldsFragment>>();

@@ -42,6 +42,17 @@ export function renderEnv(api: TestApi, env: Record<string, string> = {}): Recor
   };
 }
 
+/**
+ * The API's config with the render key `persisted-only`, as the seed makes it in production:
+ * the render server's calls must then carry manifest ids only, or the API refuses them.
+ */
+export function renderKeyPersistedOnly(config: ApiConfig): ApiConfig {
+  return {
+    ...config,
+    persistedDocuments: { ...config.persistedDocuments, renderKeyPolicy: 'persisted-only' },
+  };
+}
+
 /** Options of {@link startRenderTestEnv}. */
 export interface RenderTestEnvOptions {
   /** Insert the sample movies (default true). */
@@ -51,7 +62,10 @@ export interface RenderTestEnvOptions {
    * defaults to the render server's, so mailed links point at the app under test.
    */
   apiEnv?: Record<string, string>;
-  /** Changes the API's config before it starts (e.g. `requestLimits.signUpPerIp` for a file that makes many accounts). */
+  /**
+   * Changes the API's config before it starts (e.g. `requestLimits.signUpPerIp` for a file that
+   * makes many accounts); it gets the config with the render key already `persisted-only`.
+   */
   configureApi?: (config: ApiConfig) => ApiConfig;
 }
 
@@ -65,7 +79,11 @@ export async function startRenderTestEnv(
     mongoUri: testMongoUri(),
     seedMovies: options.seedMovies ?? true,
     env: { PUBLIC_ORIGIN: publicOrigin, ...options.apiEnv },
-    configure: options.configureApi,
+    // The render key as production has it, so every test takes the production path.
+    configure: (config) => {
+      const persistedOnly = renderKeyPersistedOnly(config);
+      return options.configureApi ? options.configureApi(persistedOnly) : persistedOnly;
+    },
   });
   const appWith = (extra: Record<string, string>) => {
     const config = loadConfig(renderEnv(api, { ...env, ...extra }));
