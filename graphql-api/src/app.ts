@@ -3,10 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { expressMiddleware } from '@as-integrations/express5';
-import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
-import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import express from 'express';
 import type { ErrorRequestHandler } from 'express';
 import helmet from 'helmet';
@@ -15,6 +12,13 @@ import type { ApiConfig } from './config';
 import type { Context } from './context';
 import { createContext } from './context';
 import { pingDatabase } from './database';
+import {
+  assertDocumentAllowed,
+  documentIdMiddleware,
+  loadPersistedDocuments,
+  manifestPersistedQueries,
+} from './persisted-documents';
+import { createNoPlaygroundRouter, createPlaygroundRouter } from './playground';
 import { createLogger } from './logger';
 import type { Logger } from './logger';
 import { warmUpPasswordPolicy } from './auth';
@@ -24,7 +28,11 @@ import { buildApiSchema } from './schema';
 import { createServices } from './services';
 import type { Services } from './services';
 import { errorPlugin, formatError, maskContextError } from './shared/format-error';
-import { ARMOR_OPTIONS, QUERY_LIMITS } from './shared/limits';
+import { createDocumentLimits } from './shared/document-limits.plugin';
+import { errorListPlugin } from './shared/error-list.plugin';
+import { QUERY_LIMITS } from './shared/limits';
+import { RequestBudgetCounter } from './shared/request-budget';
+import { createJwksRouter } from './signing-keys';
 
 /** What {@link createApp} returns: not listening yet; `stop()` drains Apollo and the mail worker. */
 export interface ApiApp {
@@ -58,6 +66,9 @@ export async function createApp(
   options: CreateAppOptions = {},
 ): Promise<ApiApp> {
   const logger = options.logger ?? createLogger(config.logLevel);
+  // Trusted documents: read before anything starts, so a missing (production) or malformed
+  // manifest stops the API here with its own message.
+  const persistedDocuments = loadPersistedDocuments(config, logger);
   const services = createServices(config, logger);
   const schema = await buildApiSchema(services);
   warmUpPasswordPolicy();
@@ -77,26 +88,28 @@ export async function createApp(
     logger,
     pollIntervalMs: config.mail.pollIntervalMs,
   });
-  // Introspection (and the depth-limit exemption Sandbox needs) outside production only;
-  // the Sandbox page itself in development only.
+  // Introspection (and the depth-limit exemption the playground needs) outside production only;
+  // the playground itself (GraphiQL, src/playground) in development only.
   const introspection = config.nodeEnv !== 'production';
-  const sandbox = config.nodeEnv === 'development';
+  const playground = config.nodeEnv === 'development';
+  // Issue 9: cheap refusals (document limits before validation's expensive rules, a request
+  // budget before parsing).
+  const documentLimits = createDocumentLimits<Context>({ introspection });
+  const budget = new RequestBudgetCounter(config.requestBudget, logger);
 
   const apollo = new ApolloServer<Context>({
     schema,
     introspection,
     // Without introspection, "Did you mean ...?" suggestions would leak the schema instead.
     hideSchemaDetailsFromClientErrors: !introspection,
-    // Hostile documents are refused in validation, before anything executes.
-    validationRules: [
-      maxDepthRule({
-        ...ARMOR_OPTIONS,
-        n: QUERY_LIMITS.maxDepth,
-        ignoreIntrospection: introspection,
-      }),
-      maxAliasesRule({ ...ARMOR_OPTIONS, n: QUERY_LIMITS.maxAliases }),
-    ],
+    // Hostile documents are refused before anything executes: the parser stops at the token
+    // limit, and every other limit (depth and aliases included) is checked before validation's
+    // expensive rules run (shared/document-limits.rule.ts).
+    parseOptions: { maxLexicalTokens: QUERY_LIMITS.maxTokens },
+    validationRules: [documentLimits.rule],
     allowBatchedHttpRequests: false,
+    // Persisted document ids resolve from the manifest only; client registrations are not kept.
+    persistedQueries: manifestPersistedQueries(persistedDocuments),
     // index.ts owns shutdown (drain HTTP, then Apollo, then the database); Apollo's own signal
     // handler would stop it early and re-raise the signal, killing in-flight requests.
     stopOnTerminationSignals: false,
@@ -104,9 +117,12 @@ export async function createApp(
     formatError,
     plugins: [
       errorPlugin,
-      sandbox
-        ? ApolloServerPluginLandingPageLocalDefault({ embed: true })
-        : ApolloServerPluginLandingPageDisabled(),
+      documentLimits.plugin,
+      // After the plugins that rewrite errors: it bounds their final list.
+      errorListPlugin,
+      // Apollo's own landing page (Sandbox) loads from Apollo's CDN: the playground router
+      // below serves GraphiQL from this origin instead.
+      ApolloServerPluginLandingPageDisabled(),
     ],
   });
   await apollo.start();
@@ -129,8 +145,7 @@ export async function createApp(
   );
   app.use(
     helmet({
-      // The Sandbox page (development only) loads Apollo's scripts and styles.
-      contentSecurityPolicy: sandbox ? false : undefined,
+      // helmet's default CSP everywhere; the playground page narrows it (playground.router.ts).
       crossOriginEmbedderPolicy: false,
     }),
   );
@@ -138,6 +153,8 @@ export async function createApp(
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
   });
+  // The access tokens' public keys, for other services to verify them (src/signing-keys).
+  app.use(createJwksRouter(services.signingKeys));
   app.get('/ready', async (_req, res) => {
     const ready = await pingDatabase();
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'database unreachable' });
@@ -152,13 +169,28 @@ export async function createApp(
     });
   }
 
+  // The playground (GraphiQL on GET /graphql for browsers, its bundle), `GET /` and the SDL in
+  // development, in front of Apollo, which gets every other request to /graphql. Elsewhere a
+  // browser asking for the page gets a 404 instead of Apollo's "GET query missing".
+  app.use(
+    playground
+      ? createPlaygroundRouter(config, { logger, devInbox: devInbox !== null })
+      : createNoPlaygroundRouter(),
+  );
+
   app.use(
     '/graphql',
     express.json({ limit: '100kb' }),
+    documentIdMiddleware,
     expressMiddleware(apollo, {
       context: async ({ req }) => {
         try {
-          return await createContext(services, req, logger);
+          const context = await createContext(services, req, logger);
+          // Over budget: 429 here, before the document is parsed.
+          budget.admit(context);
+          // A `persisted-only` key's full document is refused here, before Apollo parses it.
+          assertDocumentAllowed(context, req);
+          return context;
         } catch (error) {
           throw maskContextError(error, String(req.id), req.log);
         }
@@ -187,6 +219,8 @@ export async function createApp(
   };
   app.use(onError);
 
+  // A signing key exists (made on first start) before the first token is signed.
+  await services.signingKeys.start();
   mailWorker.start();
   return {
     app,
@@ -199,6 +233,8 @@ export async function createApp(
       await mailWorker.stop();
       mailer.close();
       await apollo.stop();
+      await budget.stop();
+      await services.signingKeys.stop();
       await ownInbox?.stop();
     },
   };

@@ -41,6 +41,19 @@ describe('loadConfig', () => {
     expect(config.passwordHash.memoryCost).toBeGreaterThanOrEqual(19456);
   });
 
+  it('ages, reloads and retires the signing keys on the documented schedule', () => {
+    const { jwt, signingKeys } = loadConfig(productionEnv);
+    expect(signingKeys).toEqual({
+      maxAgeMs: 30 * 24 * 3600_000,
+      reloadIntervalMs: 60_000,
+      unknownKidReloadMs: 5_000,
+      retirementMarginMs: 5 * 60_000,
+    });
+    // Other processes sign with a retired key until their next reload: the margin covers it.
+    expect(signingKeys.retirementMarginMs).toBeGreaterThanOrEqual(signingKeys.reloadIntervalMs);
+    expect(jwt.accessTokenTtlSeconds).toBe(900);
+  });
+
   it('accepts a complete production environment', () => {
     const config = loadConfig(productionEnv);
     expect(config).toMatchObject({

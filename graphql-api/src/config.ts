@@ -2,6 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseEnv } from 'node:util';
 import { isEmail } from 'class-validator';
+import type { DocumentPolicy } from './api-keys/document-policy';
+import type { RequestBudgetConfig } from './shared/request-budget';
 import type { RequestBudget } from './shared/request-limiter';
 
 /** The deployment mode; `production` turns on the strict checks below. */
@@ -17,8 +19,32 @@ export interface ApiConfig {
   mongodbUri: string | undefined;
   /** Where the embedded server keeps its data when `mongodbUri` is unset: `<repo root>/.data/db`. */
   embeddedDataDir: string;
-  /** Access-token signing (`JWT_SECRET`); issuer and audience are pinned on verification. */
+  /**
+   * Trusted documents. `manifestPath`: the persisted-documents manifest codegen writes for the
+   * render server (`<repo root>/gateway-render/src/__generated__/persisted-documents.json`),
+   * loaded at start-up (required in production). `renderKeyPolicy`: the document policy the
+   * seed gives the render key, `persisted-only` in production (manifest ids only), else `any`.
+   */
+  persistedDocuments: { manifestPath: string; renderKeyPolicy: DocumentPolicy };
+  /**
+   * Access tokens: EdDSA (Ed25519) JWTs signed with the keys in `signingkeys`, verified with the
+   * algorithm, issuer and audience pinned. `secret` (`JWT_SECRET`) is the API's token secret: it
+   * encrypts the signing keys' private halves and signs refresh tokens; it never signs a JWT.
+   */
   jwt: { secret: string; issuer: string; audience: string; accessTokenTtlSeconds: number };
+  /**
+   * Signing-key lifecycle (src/signing-keys): a key signs for at most `maxAgeMs` (then the next
+   * one takes over), every process reloads the keys every `reloadIntervalMs` and, on a token with
+   * an unknown `kid`, at most once per `unknownKidReloadMs`; a retired key verifies for the
+   * access-token lifetime plus `retirementMarginMs` (which must cover `reloadIntervalMs`: other
+   * processes keep signing with it until their next reload) and is then deleted.
+   */
+  signingKeys: {
+    maxAgeMs: number;
+    reloadIntervalMs: number;
+    unknownKidReloadMs: number;
+    retirementMarginMs: number;
+  };
   /** Token of the public API key (`PUBLIC_API_KEY_TOKEN`); the seed makes sure a key with it exists. */
   publicApiKeyToken: string | undefined;
   /** Token of the admin API key (`ADMIN_API_KEY_TOKEN`). */
@@ -59,12 +85,24 @@ export interface ApiConfig {
    * e-mail against guessing from many addresses.
    */
   signInLimits: { perEmailAndIp: number; perIp: number; perEmail: number; windowSeconds: number };
+  /**
+   * Seconds the previous refresh token still gets the same successor
+   * (`REFRESH_REUSE_INTERVAL_SECONDS`, default 10, 0–120): concurrent refreshes of one person (two
+   * tabs, several processes) all succeed; after it, the previous token is reuse and ends the session.
+   */
+  refreshReuseIntervalSeconds: number;
   /** Budgets of other requests that cost the system (accounts made, mails sent). */
   requestLimits: {
     signUpPerIp: RequestBudget;
     mailPerEmail: RequestBudget;
     mailPerIp: RequestBudget;
   };
+  /**
+   * Budget of every /graphql request, counted before parsing (shared/request-budget.ts): per
+   * client address without a signed-in user, per user with one. No environment variable: tests
+   * and the benchmarks change it with `configure`.
+   */
+  requestBudget: RequestBudgetConfig;
 }
 
 /** Thrown by {@link loadConfig}: the message lists every problem at once. */
@@ -267,6 +305,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     problems,
   );
 
+  const refreshReuseIntervalSeconds = integer(
+    read('REFRESH_REUSE_INTERVAL_SECONDS'),
+    'REFRESH_REUSE_INTERVAL_SECONDS',
+    10,
+    0,
+    120,
+    problems,
+  );
+
   if (problems.length > 0) throw new ConfigError(problems);
 
   return {
@@ -274,11 +321,27 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     port,
     mongodbUri,
     embeddedDataDir: path.join(findRepoRoot(), '.data', 'db'),
+    persistedDocuments: {
+      manifestPath: path.join(
+        findRepoRoot(),
+        'gateway-render',
+        'src',
+        '__generated__',
+        'persisted-documents.json',
+      ),
+      renderKeyPolicy: production ? 'persisted-only' : 'any',
+    },
     jwt: {
       secret: jwtSecret ?? '',
       issuer: 'movie-catalog-api',
       audience: 'movie-catalog',
       accessTokenTtlSeconds: 15 * 60,
+    },
+    signingKeys: {
+      maxAgeMs: 30 * 24 * 3600_000,
+      reloadIntervalMs: 60_000,
+      unknownKidReloadMs: 5_000,
+      retirementMarginMs: 5 * 60_000,
     },
     publicApiKeyToken,
     adminApiKeyToken,
@@ -296,11 +359,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     // No proxy is trusted unless named: a client talking to the API directly cannot pick its
     // address with X-Forwarded-For (the render server forwards it as X-Client-IP instead).
     trustProxy: parseTrustProxy(read('TRUST_PROXY') ?? 'false'),
+    refreshReuseIntervalSeconds,
     signInLimits: { perEmailAndIp: 10, perIp: 100, perEmail: 50, windowSeconds: 15 * 60 },
     requestLimits: {
       signUpPerIp: { points: 20, seconds: 3600 },
       mailPerEmail: { points: 5, seconds: 3600 },
       mailPerIp: { points: 30, seconds: 3600 },
+    },
+    // 10 requests a second per address, 20 per user, on average over a minute: a person's
+    // pages make 1 or 2 API calls each (anonymous catalog pages mostly none: the render server
+    // caches them), so only scripts reach these, or many people behind one address.
+    requestBudget: {
+      perIp: { points: 600, seconds: 60 },
+      perUser: { points: 1200, seconds: 60 },
+      flushIntervalMs: 500,
     },
   };
 }

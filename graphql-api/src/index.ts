@@ -19,7 +19,8 @@ function printBanner(config: ApiConfig, port: number, report: SeedReport, devInb
   ];
   if (config.nodeEnv === 'development') {
     lines.push(
-      `  Apollo Sandbox: open http://localhost:${port}/graphql in a browser`,
+      `  playground (GraphiQL, public key preset): open http://localhost:${port}/graphql in a browser`,
+      `  what is served where: http://localhost:${port}/`,
       `  public API key (X-API-Key): ${config.publicApiKeyToken ?? '(generated, see below)'}`,
       `  admin API key  (X-API-Key): ${config.adminApiKeyToken ?? '(generated, see below)'}`,
       `  demo user: ${DEMO_USER.email} / ${DEMO_USER.password}`,

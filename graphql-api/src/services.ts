@@ -19,9 +19,10 @@ import { OutboxService } from './mail';
 import type { MailComposer } from './mail';
 import { MovieResolver, MovieService } from './movies';
 import type { MovieServiceHooks } from './movies';
-import { SessionResolver, SessionService } from './sessions';
+import { RefreshTokenCodec, SessionResolver, SessionService } from './sessions';
 import { unexpected } from './shared/errors';
 import { RequestLimiter } from './shared/request-limiter';
+import { SigningKeyService } from './signing-keys';
 import { UserMovieResolver, UserMovieService } from './user-movies';
 import { AuthProvider, UserResolver, UserService } from './users';
 
@@ -37,6 +38,8 @@ export interface Services {
   outbox: OutboxService;
   passwords: PasswordService;
   sessions: SessionService;
+  /** The access tokens' Ed25519 keys (createApp starts their reload and age limit). */
+  signingKeys: SigningKeyService;
   tokens: TokenService;
   userMovies: UserMovieService;
   users: UserService;
@@ -49,8 +52,12 @@ export function createServices(
 ): Services {
   const connection = mongoose.connection;
   const users = new UserService();
-  const sessions = new SessionService();
-  const tokens = new TokenService(config.jwt);
+  const sessions = new SessionService(
+    new RefreshTokenCodec(config.jwt.secret),
+    config.refreshReuseIntervalSeconds * 1000,
+  );
+  const signingKeys = new SigningKeyService(config, logger);
+  const tokens = new TokenService(config.jwt, signingKeys);
   const passwords = new PasswordService(config.passwordHash);
   const issuer = new SessionIssuer(sessions, tokens);
   const accountTokens = new AccountTokenService();
@@ -100,6 +107,7 @@ export function createServices(
     outbox,
     passwords,
     sessions,
+    signingKeys,
     tokens,
     userMovies,
     users,

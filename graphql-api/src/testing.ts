@@ -41,7 +41,10 @@ export interface TestApi {
   renderApiKey: string;
   /** The real SMTP server (in this process) the API delivers every mail to. */
   mailbox: DevInbox;
-  /** The HS256 secret the API signs access tokens with. */
+  /**
+   * The API's token secret (`JWT_SECRET`): it encrypts the signing keys and never signs an
+   * access token (those are EdDSA); tests forge HS256 tokens with it, which the API refuses.
+   */
   jwtSecret: string;
   /** The config the API runs with. */
   config: ApiConfig;

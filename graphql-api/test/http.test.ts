@@ -62,33 +62,56 @@ describe('HTTP', () => {
     expect(invalid.body.errors[0].extensions.code).toBe('UNAUTHENTICATED');
 
     const { auth } = await createSignedInUser(api);
-    const secret = new TextEncoder().encode(api.jwtSecret);
-    const expired = await new SignJWT({
+    // Tokens as the API itself would sign them (its own key), but expired or for someone else.
+    const { kid, privateKey } = await api.api.services.signingKeys.current();
+    const claims = {
       sid: auth.user._id.toHexString(),
       name: 'x',
       email: 'x@example.com',
       scopes: ['read:movies'],
-    })
-      .setProtectedHeader({ alg: 'HS256' })
+    };
+    const expired = await new SignJWT(claims)
+      .setProtectedHeader({ alg: 'EdDSA', kid })
       .setSubject(auth.user._id.toHexString())
       .setIssuer(api.config.jwt.issuer)
       .setAudience(api.config.jwt.audience)
       .setIssuedAt(Math.floor(Date.now() / 1000) - 3600)
       .setExpirationTime(Math.floor(Date.now() / 1000) - 1800)
-      .sign(secret);
+      .sign(privateKey);
     const expiredResponse = await post(query, { Authorization: `Bearer ${expired}` });
     expect(expiredResponse.status).toBe(401);
     expect(expiredResponse.body.errors[0].message).toBe('Access token expired');
 
     const wrongAudience = await new SignJWT({ sid: 'x', name: 'x', email: 'x', scopes: [] })
-      .setProtectedHeader({ alg: 'HS256' })
+      .setProtectedHeader({ alg: 'EdDSA', kid })
       .setSubject('x')
       .setIssuer(api.config.jwt.issuer)
       .setAudience('someone-else')
       .setIssuedAt()
       .setExpirationTime('5m')
-      .sign(secret);
+      .sign(privateKey);
     expect((await post(query, { Authorization: `Bearer ${wrongAudience}` })).status).toBe(401);
+
+    // An attacker who knows JWT_SECRET (the old HS256 key) gets nothing: valid claims, a live
+    // session and a real kid are still refused, expired or not, before any claim is read.
+    const secret = new TextEncoder().encode(api.jwtSecret);
+    const now = Math.floor(Date.now() / 1000);
+    for (const [iat, exp] of [
+      [now, now + 600],
+      [now - 3600, now - 1800],
+    ]) {
+      const forged = await new SignJWT(claims)
+        .setProtectedHeader({ alg: 'HS256', kid })
+        .setSubject(auth.user._id.toHexString())
+        .setIssuer(api.config.jwt.issuer)
+        .setAudience(api.config.jwt.audience)
+        .setIssuedAt(iat)
+        .setExpirationTime(exp)
+        .sign(secret);
+      const response = await post(query, { Authorization: `Bearer ${forged}` });
+      expect(response.status).toBe(401);
+      expect(response.body.errors[0].message).toBe('Invalid access token');
+    }
 
     await api.api.services.auth.signOut(auth.refreshToken);
     const revoked = await post(query, { Authorization: `Bearer ${auth.accessToken}` });
@@ -254,17 +277,20 @@ describe('HTTP', () => {
     }
   });
 
-  it('serves Apollo Sandbox on GET /graphql in development only', async () => {
-    // Another app on the same (already connected) database, in test mode.
+  it('serves the playground (GraphiQL) on GET /graphql in development only', async () => {
+    // Another app on the same (already connected) database, in test mode. The page itself is
+    // tested in playground.test.ts.
     const testMode = await createApp(loadConfig(testEnv(testMongoUri(), { NODE_ENV: 'test' })));
     try {
       const page = await request(testMode.app).get('/graphql').set('Accept', 'text/html');
-      expect(page.text).not.toMatch(/sandbox/i);
+      expect(page.status).toBe(404);
+      expect(page.text).not.toMatch(/graphiql|playground|sandbox/i);
     } finally {
       await testMode.stop();
     }
     const response = await request(api.api.app).get('/graphql').set('Accept', 'text/html');
     expect(response.status).toBe(200);
-    expect(response.text).toMatch(/sandbox/i);
+    expect(response.text).toMatch(/playground/i);
+    expect(response.text).not.toMatch(/sandbox/i);
   });
 });

@@ -48,22 +48,26 @@ export async function seedDatabase(
     { name: 'public', token: config.publicApiKeyToken, scopes: PUBLIC_KEY_SCOPES },
     { name: 'admin', token: config.adminApiKeyToken, scopes: ADMIN_KEY_SCOPES },
     // The render server's own key: the public scopes, and it may forward the browser's address.
+    // In production it may send only ids of the persisted-documents manifest (its own operations).
     {
       name: 'render',
       token: config.renderApiKeyToken,
       scopes: PUBLIC_KEY_SCOPES,
       forwardsClientIp: true,
+      documentPolicy: config.persistedDocuments.renderKeyPolicy,
     },
   ];
   for (const key of keys) {
     if (key.token !== undefined) {
       await services.apiKeys.ensure(key.name, key.token, key.scopes, {
         forwardsClientIp: key.forwardsClientIp ?? false,
+        documentPolicy: key.documentPolicy ?? 'any',
       });
       report.ensuredKeys.push(key.name);
     } else if ((await services.apiKeys.countByName(key.name)) === 0) {
       const { token } = await services.apiKeys.create(key.name, key.scopes, {
         forwardsClientIp: key.forwardsClientIp ?? false,
+        documentPolicy: key.documentPolicy ?? 'any',
       });
       report.newKeyTokens.push({ name: key.name, token });
     }
