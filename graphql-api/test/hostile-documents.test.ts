@@ -116,7 +116,7 @@ describe('hostile documents', () => {
     const cases = [
       [deep, /^Query depth limit of 10 exceeded, found 202\.$/],
       [directives, /^Directives limit of 20 exceeded, found 100\.$/],
-      [costly, /^Query cost 2,532 exceeds the limit of 500/],
+      [costly, /^Query cost 2,532 exceeds the limit of 400/],
     ] as const;
     for (const [query, message] of cases) {
       const { response, work, bytes } = await refused(query);
@@ -144,7 +144,7 @@ describe('hostile documents', () => {
     expect(costly.status).toBe(400);
     expect(costly.body.errors).toEqual([
       expect.objectContaining({
-        message: expect.stringMatching(/^Query cost 1,055 exceeds the limit of 500/),
+        message: expect.stringMatching(/^Query cost 1,055 exceeds the limit of 400/),
         extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
       }),
     ]);

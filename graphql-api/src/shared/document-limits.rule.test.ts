@@ -94,7 +94,7 @@ describe('documentLimitsRule', () => {
         (_, i) => `m${i}: movies(first: ${first}) { edges { node { id } } }`,
       ).join(' ');
     expect(check(`{ ${pages('100')} }`)).toEqual([
-      'Query cost 1,055 exceeds the limit of 500 (lists count by their "first" argument)',
+      'Query cost 1,055 exceeds the limit of 400 (lists count by their "first" argument)',
     ]);
     expect(overlapWork).toBe(0);
     const query = `query Pages($n: Int!) { ${pages('$n')} }`;
