@@ -92,8 +92,8 @@ export async function createApp(
   // the playground itself (GraphiQL, src/playground) in development only.
   const introspection = config.nodeEnv !== 'production';
   const playground = config.nodeEnv === 'development';
-  // Issue 9: cheap refusals (document limits before validation's expensive rules, a request
-  // budget before parsing).
+  // Cheap refusals: document limits before validation's expensive rules, a request budget
+  // before parsing.
   const documentLimits = createDocumentLimits<Context>({ introspection });
   const budget = new RequestBudgetCounter(config.requestBudget, logger);
 

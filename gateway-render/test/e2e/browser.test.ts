@@ -1,10 +1,10 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
+import { describeInChromium, findChromium } from '../helpers/chromium';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { waitForMail } from '../helpers/account-flows';
 import { startRenderTestEnv, uniqueEmail } from '../helpers/render-test-env';
@@ -13,42 +13,12 @@ import type { RenderTestEnv } from '../helpers/render-test-env';
 // The browser test: Debian's Chromium driven by playwright-core (nothing is downloaded).
 // Without Chromium it says so plainly; in CI (CI=true) a missing Chromium is a failure.
 
-function findChromium(): string | null {
-  const fromEnv = process.env.CHROMIUM_PATH;
-  if (fromEnv && existsSync(fromEnv)) return fromEnv;
-  for (const name of ['chromium', 'chromium-browser']) {
-    try {
-      const found = execFileSync('which', [name], { encoding: 'utf8' }).trim();
-      if (found) return found;
-    } catch {
-      // not on PATH
-    }
-  }
-  return null;
-}
-
 const chromiumPath = findChromium();
 const OUTPUT_DIR = path.resolve(__dirname, '..', '..', 'test-output');
 /** How React reports a hydration mismatch (readable in development, an error number in production). */
 const HYDRATION_ERROR = /hydrat|Minified React error #(418|419|422|423|425)/i;
-const HOW_TO_INSTALL =
-  'Install it with `apt-get update && apt-get install -y chromium` (Debian/Ubuntu) or set CHROMIUM_PATH.';
 
-if (!chromiumPath) {
-  console.warn(
-    `\n*** The browser test (gateway-render/test/e2e) did NOT run: Chromium is not installed.\n*** ${HOW_TO_INSTALL}\n`,
-  );
-}
-
-const describeInBrowser = chromiumPath ? describe : describe.skip;
-
-if (!chromiumPath && process.env.CI === 'true') {
-  describe('browser test in CI', () => {
-    it('has Chromium (.ci/run installs it)', () => {
-      throw new TypeError(`Chromium is missing in CI. ${HOW_TO_INSTALL}`);
-    });
-  });
-}
+const describeInBrowser = describeInChromium('The browser test', chromiumPath);
 
 /**
  * A server listening on a free port of 127.0.0.1 BEFORE the app exists, so the app (and the API

@@ -1,9 +1,9 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { startTestApi } from 'graphql-api/testing';
 import type { TestApi } from 'graphql-api/testing';
 import { chromium } from 'playwright-core';
+import { describeInChromium, findChromium } from '../helpers/chromium';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { testMongoUri } from '../helpers/render-test-env';
 
@@ -19,40 +19,10 @@ const { buildPlayground } = require('../../../graphql-api/scripts/build-playgrou
   buildPlayground: (options: { ifStale: boolean }) => Promise<{ outDir: string; built: boolean }>;
 };
 
-function findChromium(): string | null {
-  const fromEnv = process.env.CHROMIUM_PATH;
-  if (fromEnv && existsSync(fromEnv)) return fromEnv;
-  for (const name of ['chromium', 'chromium-browser']) {
-    try {
-      const found = execFileSync('which', [name], { encoding: 'utf8' }).trim();
-      if (found) return found;
-    } catch {
-      // not on PATH
-    }
-  }
-  return null;
-}
-
 const chromiumPath = findChromium();
 const OUTPUT_DIR = path.resolve(__dirname, '..', '..', 'test-output');
-const HOW_TO_INSTALL =
-  'Install it with `apt-get update && apt-get install -y chromium` (Debian/Ubuntu) or set CHROMIUM_PATH.';
 
-if (!chromiumPath) {
-  console.warn(
-    `\n*** The playground browser test (gateway-render/test/e2e) did NOT run: Chromium is not installed.\n*** ${HOW_TO_INSTALL}\n`,
-  );
-}
-
-const describeInBrowser = chromiumPath ? describe : describe.skip;
-
-if (!chromiumPath && process.env.CI === 'true') {
-  describe('playground browser test in CI', () => {
-    it('has Chromium (.ci/run installs it)', () => {
-      throw new TypeError(`Chromium is missing in CI. ${HOW_TO_INSTALL}`);
-    });
-  });
-}
+const describeInBrowser = describeInChromium('The playground browser test', chromiumPath);
 
 /** What the page showed that it should not have: each list must stay empty. */
 interface Problems {

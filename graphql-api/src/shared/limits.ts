@@ -4,7 +4,7 @@ export const QUERY_LIMITS = {
   maxDepth: 10,
   /** Most aliases per operation: aliases could otherwise multiply expensive fields. */
   maxAliases: 15,
-  // Issue 9: limits checked before validation's expensive rules (shared/document-limits.rule.ts;
+  // Limits checked before validation's expensive rules (shared/document-limits.rule.ts;
   // the token limit by graphql-js's parser). The render server's largest documents, with
   // `first: 100`: about 80 tokens, 31 fields, 3 root fields, a field at most twice in one
   // selection set (`__typename`), no directives, cost 333 (MyList); introspection about 200
