@@ -221,6 +221,7 @@ export async function createApp(
 
   // A signing key exists (made on first start) before the first token is signed.
   await services.signingKeys.start();
+  await services.sessions.dropObsoleteIndexes();
   mailWorker.start();
   return {
     app,

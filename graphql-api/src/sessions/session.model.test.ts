@@ -2,7 +2,9 @@ import { Types } from 'mongoose';
 import { testMongoUri } from '../../test/execute-operation';
 import { connectDatabase, disconnectDatabase } from '../database';
 import { uniqueDbName } from '../testing';
+import { RefreshTokenCodec } from './refresh-token.codec';
 import { SessionModel } from './session.model';
+import { SessionService } from './session.service';
 
 beforeAll(() => connectDatabase(testMongoUri(), { dbName: uniqueDbName('sessions') }));
 afterAll(() => disconnectDatabase());
@@ -33,6 +35,21 @@ describe('Session model', () => {
       new SessionModel({ ...stored.toObject(), refreshCounter: -1 }).validate(),
     ).rejects.toMatchObject({
       name: 'ValidationError',
+    });
+  });
+
+  it('drops the refresh-token-hash index of earlier versions, so a database from before keeps working', async () => {
+    await SessionModel.collection.createIndex({ refreshTokenHash: 1 }, { unique: true });
+    const service = new SessionService(new RefreshTokenCodec('s'.repeat(40)), 10_000);
+    await service.dropObsoleteIndexes();
+    await service.dropObsoleteIndexes();
+    const names = (await SessionModel.collection.indexes()).map((index) => index.name);
+    expect(names).not.toContain('refreshTokenHash_1');
+    const user = new Types.ObjectId();
+    const input = { userId: user, rememberMe: false, keyScopes: [] };
+    await service.create(input);
+    await expect(service.create(input)).resolves.toMatchObject({
+      refreshToken: expect.any(String),
     });
   });
 });

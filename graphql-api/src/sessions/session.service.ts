@@ -26,6 +26,8 @@ export interface IssuedSession {
 
 const OBJECT_ID = /^[0-9a-f]{24}$/;
 const INVALID_REFRESH = 'Invalid or expired refresh token';
+/** Indexes of earlier versions of the `sessions` collection. */
+const OBSOLETE_INDEXES = ['refreshTokenHash_1', 'previousTokenHashes_1'];
 
 /**
  * Sessions and their refresh counters. Every transition is one atomic update conditioned on the
@@ -129,6 +131,20 @@ export class SessionService {
       sessionId: session._id.toHexString(),
       counter: session.refreshCounter ?? 0,
     });
+  }
+
+  /**
+   * Drops the unique index on `refreshTokenHash` that sessions had before refresh counters: left
+   * in an existing database, every session after the first (none has the field) would collide
+   * on it. Idempotent; a missing index is fine.
+   */
+  async dropObsoleteIndexes(): Promise<void> {
+    const indexes = await SessionModel.collection.indexes().catch(() => []);
+    for (const name of OBSOLETE_INDEXES) {
+      if (indexes.some((index) => index.name === name)) {
+        await SessionModel.collection.dropIndex(name);
+      }
+    }
   }
 
   /** Whether an access token's session is still live (checked on every request with a token). */
