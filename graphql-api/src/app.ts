@@ -19,13 +19,14 @@ import {
   manifestPersistedQueries,
 } from './persisted-documents';
 import { createNoPlaygroundRouter, createPlaygroundRouter } from './playground';
-import { createLogger } from './logger';
+import { createLogger, requestLogMessages } from './logger';
 import type { Logger } from './logger';
 import { warmUpPasswordPolicy } from './auth';
 import { createSmtpMailer, OutboxWorker, startDevInbox } from './mail';
 import type { DevInbox } from './mail';
 import { buildApiSchema } from './schema';
 import { createServices } from './services';
+import { startInfoHandler } from './start-info';
 import type { Services } from './services';
 import { errorPlugin, formatError, maskContextError } from './shared/format-error';
 import { createDocumentLimits } from './shared/document-limits.plugin';
@@ -141,6 +142,8 @@ export async function createApp(
         return id;
       },
       autoLogging: { ignore: (req) => req.url === '/health' },
+      // One short line per request in development; JSON with the request fields elsewhere.
+      ...requestLogMessages(config.nodeEnv === 'development'),
     }),
   );
   app.use(
@@ -168,6 +171,8 @@ export async function createApp(
       res.json({ messages: inbox.messages() });
     });
   }
+  // Development only: what the render server's start-up banner shows (start-info.ts).
+  if (config.nodeEnv === 'development') app.get('/dev/start-info', startInfoHandler(app));
 
   // The playground (GraphiQL on GET /graphql for browsers, its bundle), `GET /` and the SDL in
   // development, in front of Apollo, which gets every other request to /graphql. Elsewhere a
@@ -222,6 +227,10 @@ export async function createApp(
   // A signing key exists (made on first start) before the first token is signed.
   await services.signingKeys.start();
   await services.sessions.dropObsoleteIndexes();
+  // Movies stored before search folded titles get theirs (one query when none is missing).
+  const backfilled = await services.movies.backfillTitleSearch();
+  if (backfilled > 0)
+    logger.info({ movies: backfilled }, 'folded the titles of existing movies for search');
   mailWorker.start();
   return {
     app,

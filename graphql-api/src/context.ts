@@ -40,6 +40,12 @@ export interface Context {
    * except that the sign-in scopes count only from the key (see KEY_ONLY_SCOPES).
    */
   scopes: ReadonlySet<string>;
+  /**
+   * Hex ids of the users this request has proven to be: the access token's, plus the one a
+   * sign-up or sign-in mutation of this request authenticated (its answer's `user` is that
+   * person's own). What only an owner may read (`User.myListCount`) checks it.
+   */
+  provenUserIds: Set<string>;
   loaders: Loaders;
 }
 
@@ -133,6 +139,7 @@ export async function createContext(
     apiKey,
     user,
     scopes,
+    provenUserIds: new Set(user ? [user.id.toHexString()] : []),
     loaders: createLoaders(services, user),
   };
 }

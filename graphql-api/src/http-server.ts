@@ -28,7 +28,20 @@ export interface RunningServer {
 
 const DEFAULT_GRACE_MS = 10_000;
 
-/** Starts `app` on `port` (0 = any free port); shared by index.ts and the test API. */
+/** The port {@link listen} was asked for is taken; the message says what to do. */
+export class PortInUseError extends Error {
+  override name = 'PortInUseError';
+  constructor(readonly port: number) {
+    super(
+      `port ${port} is already in use (is another API running?): stop that process or set API_PORT`,
+    );
+  }
+}
+
+/**
+ * Starts `app` on `port` (0 = any free port); shared by index.ts and the test API. Rejects
+ * with a {@link PortInUseError} when the port is taken.
+ */
 export async function listen(
   app: Express,
   port: number,
@@ -37,7 +50,9 @@ export async function listen(
   const server = options.host === undefined ? app.listen(port) : app.listen(port, options.host);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
-    server.once('error', reject);
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      reject(error.code === 'EADDRINUSE' ? new PortInUseError(port) : error);
+    });
   });
   const address = server.address() as AddressInfo;
 

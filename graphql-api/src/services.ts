@@ -23,7 +23,7 @@ import { RefreshTokenCodec, SessionResolver, SessionService } from './sessions';
 import { unexpected } from './shared/errors';
 import { RequestLimiter } from './shared/request-limiter';
 import { SigningKeyService } from './signing-keys';
-import { UserMovieResolver, UserMovieService } from './user-movies';
+import { UserListResolver, UserMovieResolver, UserMovieService } from './user-movies';
 import { AuthProvider, UserResolver, UserService } from './users';
 
 /** Every service of one API instance. */
@@ -122,6 +122,7 @@ export const RESOLVERS = [
   SessionResolver,
   MovieResolver,
   UserMovieResolver,
+  UserListResolver,
 ] as const;
 
 /** type-graphql's `container`: each resolver class gets its service. */
@@ -133,6 +134,7 @@ export function createResolverContainer(services: Services): { get(cls: unknown)
     [SessionResolver, new SessionResolver(services.sessions)],
     [MovieResolver, new MovieResolver(services.movies)],
     [UserMovieResolver, new UserMovieResolver(services.userMovies)],
+    [UserListResolver, new UserListResolver(services.userMovies)],
   ]);
   return {
     get(cls: unknown): unknown {

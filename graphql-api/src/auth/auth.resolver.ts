@@ -16,26 +16,38 @@ function meta(context: Context): SignInMeta {
   };
 }
 
+/**
+ * Records that this request authenticated `user` (a sign-up, a sign-in or a refresh), so its
+ * answer may show what only that person may see (see `Context.provenUserIds`).
+ */
+function proven(context: Context, user: User): void {
+  context.provenUserIds.add(user._id.toHexString());
+}
+
 @Resolver()
 export class AuthResolver {
   constructor(private readonly auth: AuthService) {}
 
   @Authorized([Scope.SignUpAuth])
   @Mutation(() => User)
-  signUp(
+  async signUp(
     @Arg('input', () => SignUpInput) input: SignUpInput,
     @Ctx() context: Context,
   ): Promise<User> {
-    return this.auth.signUp(input, meta(context));
+    const user = await this.auth.signUp(input, meta(context));
+    proven(context, user);
+    return user;
   }
 
   @Authorized([Scope.SignInAuth])
   @Mutation(() => AuthPayload)
-  signIn(
+  async signIn(
     @Arg('input', () => SignInInput) input: SignInInput,
     @Ctx() context: Context,
   ): Promise<AuthPayload> {
-    return this.auth.signIn(input, meta(context));
+    const payload = await this.auth.signIn(input, meta(context));
+    proven(context, payload.user);
+    return payload;
   }
 
   @Authorized([Scope.SignInProvider])
@@ -43,20 +55,24 @@ export class AuthResolver {
     description:
       "Sign-in with a provider's ID token, which the API verifies itself; links only between proven owners of the e-mail.",
   })
-  signProvider(
+  async signProvider(
     @Arg('input', () => SignProviderInput) input: SignProviderInput,
     @Ctx() context: Context,
   ): Promise<AuthPayload> {
-    return this.auth.signProvider(input, meta(context));
+    const payload = await this.auth.signProvider(input, meta(context));
+    proven(context, payload.user);
+    return payload;
   }
 
   @Authorized([Scope.SignInAuth])
   @Mutation(() => AuthPayload)
-  refreshSession(
+  async refreshSession(
     @Arg('refreshToken', () => String) refreshToken: string,
     @Ctx() context: Context,
   ): Promise<AuthPayload> {
-    return this.auth.refreshSession(refreshToken, meta(context));
+    const payload = await this.auth.refreshSession(refreshToken, meta(context));
+    proven(context, payload.user);
+    return payload;
   }
 
   @Authorized([Scope.SignInAuth])

@@ -9,9 +9,11 @@ import {
   MaxLength,
   Min,
   MinLength,
+  ValidateBy,
   ValidateIf,
 } from 'class-validator';
-import { Field, InputType, Int } from 'type-graphql';
+import { ArgsType, Field, InputType, Int } from 'type-graphql';
+import { ConnectionArgs } from '../shared/connection';
 import { NotBlank } from '../shared/validation';
 import { MOVIE_LIMITS } from './movie.model';
 
@@ -34,7 +36,8 @@ export class MovieFilter {
 
   @Field(() => String, {
     nullable: true,
-    description: 'Case-insensitive match on the title (plain text, never a regex from the caller).',
+    description:
+      'Titles containing this text, ignoring case and accents (`amelie` finds Amélie, `strasse` Straße); plain text, never a regex from the caller. Blank (or only accents) filters nothing.',
   })
   @IsOptional()
   @IsString()
@@ -47,6 +50,44 @@ export class MovieFilter {
   @Min(MOVIE_LIMITS.yearMin)
   @Max(MOVIE_LIMITS.yearMax)
   year?: number | null;
+}
+
+/** The largest `offset` of `movies`: deeper pages are reached with `after` (an index seek). */
+export const MAX_MOVIES_OFFSET = 10_000;
+
+/** Refuses the property when `other` is given too (both are optional; null counts as absent). */
+const NotTogetherWith = (other: string, message: string): PropertyDecorator =>
+  ValidateBy({
+    name: 'notTogetherWith',
+    constraints: [other],
+    validator: {
+      validate: (value: unknown, args) =>
+        value === null ||
+        value === undefined ||
+        (args?.object as Record<string, unknown> | undefined)?.[other] == null,
+      defaultMessage: () => message,
+    },
+  });
+
+/**
+ * `movies`' arguments: a connection's `first` / `after`, plus `offset` for numbered pages
+ * ("page N of M": `offset: (N - 1) * first`). `offset` and `after` are two ways to say where the
+ * page starts, so only one may be given.
+ */
+@ArgsType()
+export class MovieListArgs extends ConnectionArgs {
+  @Field(() => Int, {
+    nullable: true,
+    description: `Skips this many matching movies (0 to ${MAX_MOVIES_OFFSET}) in the same order, for numbered pages: page N is \`offset: (N - 1) * first\`. Not together with \`after\`.`,
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(0, { message: 'offset must not be negative' })
+  @Max(MAX_MOVIES_OFFSET, {
+    message: `offset must be at most ${MAX_MOVIES_OFFSET}; page further with after`,
+  })
+  @NotTogetherWith('after', 'offset cannot be used together with after; send one of them')
+  offset?: number | null;
 }
 
 @InputType()

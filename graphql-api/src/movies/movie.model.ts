@@ -42,6 +42,14 @@ export class Movie {
   @prop({ required: true, trim: true, maxlength: MOVIE_LIMITS.titleMax })
   title!: string;
 
+  /**
+   * The title folded for search (`foldForSearch` of shared/text.ts: no case, no accents), kept by
+   * `MovieService` on every create and title change and backfilled at start-up for movies
+   * stored before it existed. Never exposed in GraphQL.
+   */
+  @prop({ type: String })
+  titleSearch?: string;
+
   @Field(() => Int)
   @prop({ required: true, min: MOVIE_LIMITS.yearMin, max: MOVIE_LIMITS.yearMax })
   year!: number;

@@ -14,11 +14,10 @@ import {
 import type { GraphQLResolveInfo } from 'graphql';
 import type { Context } from '../context';
 import { setCatalogCacheHint } from '../shared/cache';
-import { ConnectionArgs } from '../shared/connection';
 import { parseObjectId } from '../shared/object-id';
 import { Scope } from '../shared/scopes';
 import { MovieConnection } from './movie.connection';
-import { CreateMovieInput, MovieFilter, UpdateMovieInput } from './movie.inputs';
+import { CreateMovieInput, MovieFilter, MovieListArgs, UpdateMovieInput } from './movie.inputs';
 import { Movie } from './movie.model';
 import type { MovieService } from './movie.service';
 
@@ -30,7 +29,7 @@ export class MovieResolver {
   @Query(() => MovieConnection)
   movies(
     @Arg('filter', () => MovieFilter, { nullable: true }) filter: MovieFilter | null,
-    @Args(() => ConnectionArgs) args: ConnectionArgs,
+    @Args(() => MovieListArgs) args: MovieListArgs,
     @Ctx() context: Context,
     @Info() info: GraphQLResolveInfo,
   ): Promise<MovieConnection> {

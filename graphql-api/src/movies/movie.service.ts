@@ -1,11 +1,15 @@
 import { trusted, Types } from 'mongoose';
 import type { QueryFilter } from 'mongoose';
-import type { ConnectionArgs } from '../shared/connection';
 import { decodeCursor, encodeCursor, slicePage } from '../shared/connection';
 import { notFound } from '../shared/errors';
-import { escapeRegExp } from '../shared/text';
+import { escapeRegExp, foldForSearch } from '../shared/text';
 import { MovieConnection } from './movie.connection';
-import type { CreateMovieInput, MovieFilter, UpdateMovieInput } from './movie.inputs';
+import type {
+  CreateMovieInput,
+  MovieFilter,
+  MovieListArgs,
+  UpdateMovieInput,
+} from './movie.inputs';
 import type { Movie } from './movie.model';
 import { MovieModel } from './movie.model';
 
@@ -15,16 +19,27 @@ export interface MovieServiceHooks {
   onDeleted?: (movieId: Types.ObjectId) => Promise<void>;
 }
 
+/** Movies the start-up backfill reads and writes per round trip. */
+const BACKFILL_BATCH = 500;
+
+/** A movie whose folded title is missing (stored before `titleSearch` existed) or not text. */
+const WITHOUT_TITLE_SEARCH: QueryFilter<Movie> = {
+  titleSearch: trusted({ $not: { $type: 'string' as const } }),
+};
+
 export class MovieService {
   /** The movies' collection, for other domains' `$lookup` stages. */
   readonly collectionName = MovieModel.collection.collectionName;
 
   constructor(private readonly hooks: MovieServiceHooks = {}) {}
 
-  /** The catalog ordered by title, one page at a time. */
+  /**
+   * The catalog ordered by title (then id), one page at a time: after a cursor, or after
+   * skipping `offset` matching movies (the inputs refuse both together and cap `offset`).
+   */
   async list(
     filter: MovieFilter | null | undefined,
-    args: ConnectionArgs,
+    args: MovieListArgs,
   ): Promise<MovieConnection> {
     const match = this.filterQuery(filter);
     const conditions: QueryFilter<Movie>[] = [match];
@@ -37,8 +52,10 @@ export class MovieService {
         ],
       } as QueryFilter<Movie>);
     }
+    const offset = args.offset ?? 0;
     const rows = await MovieModel.find(conditions.length > 1 ? { $and: conditions } : match)
       .sort({ title: 1, _id: 1 })
+      .skip(offset)
       .limit(args.first + 1)
       .lean<Movie[]>();
     const { page, hasNextPage } = slicePage(rows, args.first);
@@ -46,9 +63,15 @@ export class MovieService {
       cursor: encodeCursor([node.title, node._id.toHexString()]),
       node,
     }));
+    // Movies come before this page when it starts after a cursor (the cursor's movie or ones
+    // before it matched when it was read) or after skipping some that exist: a non-empty page
+    // proves they do; past the end, one more (rare) query asks whether anything matches.
+    const hasPreviousPage =
+      Boolean(args.after) ||
+      (offset > 0 && (edges.length > 0 || (await MovieModel.exists(match)) !== null));
     return new MovieConnection(
       edges,
-      { endCursor: edges.at(-1)?.cursor ?? null, hasNextPage },
+      { endCursor: edges.at(-1)?.cursor ?? null, hasNextPage, hasPreviousPage },
       () => MovieModel.countDocuments(match).exec(),
     );
   }
@@ -80,15 +103,20 @@ export class MovieService {
   }
 
   async create(input: CreateMovieInput): Promise<Movie> {
-    const created = await MovieModel.create({ ...input, tags: input.tags ?? [] });
+    const created = await MovieModel.create({
+      ...input,
+      tags: input.tags ?? [],
+      titleSearch: foldForSearch(input.title),
+    });
     return created.toObject<Movie>();
   }
 
   /** Updates only the given fields; a missing movie is NOT_FOUND, never an upsert. */
   async update(id: Types.ObjectId, input: UpdateMovieInput): Promise<Movie> {
-    const changes = Object.fromEntries(
+    const changes: Record<string, unknown> = Object.fromEntries(
       Object.entries(input).filter(([, value]) => value !== undefined),
     );
+    if (typeof input.title === 'string') changes.titleSearch = foldForSearch(input.title);
     const movie = await MovieModel.findByIdAndUpdate(
       id,
       { $set: changes },
@@ -96,6 +124,42 @@ export class MovieService {
     ).lean<Movie>();
     if (!movie) throw notFound('Movie');
     return movie;
+  }
+
+  /**
+   * Start-up migration: gives every movie stored before `titleSearch` existed (or written by
+   * something other than this service) its folded title, so search finds it. Idempotent and
+   * safe to run in several processes at once; with nothing missing it is one query that finds
+   * nothing. Each write is conditioned on the title it folded, so a rename racing it keeps the
+   * folded title `update` wrote. Returns how many movies it updated.
+   */
+  async backfillTitleSearch(): Promise<number> {
+    let updated = 0;
+    let lastId: Types.ObjectId | undefined;
+    for (;;) {
+      const batch = await MovieModel.find(
+        lastId
+          ? { $and: [WITHOUT_TITLE_SEARCH, { _id: trusted({ $gt: lastId }) }] }
+          : WITHOUT_TITLE_SEARCH,
+      )
+        .select({ title: 1 })
+        .sort({ _id: 1 })
+        .limit(BACKFILL_BATCH)
+        .lean<Pick<Movie, '_id' | 'title'>[]>();
+      if (batch.length === 0) return updated;
+      const result = await MovieModel.bulkWrite(
+        batch.map((movie) => ({
+          updateOne: {
+            filter: { _id: movie._id, title: movie.title, ...WITHOUT_TITLE_SEARCH },
+            update: { $set: { titleSearch: foldForSearch(movie.title) } },
+          },
+        })),
+        { ordered: false },
+      );
+      updated += result.modifiedCount;
+      lastId = batch.at(-1)?._id;
+      if (batch.length < BACKFILL_BATCH) return updated;
+    }
   }
 
   async delete(id: Types.ObjectId): Promise<void> {
@@ -108,8 +172,10 @@ export class MovieService {
     const query: QueryFilter<Movie> = {};
     if (filter?.tags && filter.tags.length > 0) query.tags = trusted({ $all: filter.tags });
     if (filter?.year !== undefined && filter.year !== null) query.year = filter.year;
-    const search = filter?.search?.trim();
-    if (search) query.title = trusted({ $regex: escapeRegExp(search), $options: 'i' });
+    const search = filter?.search;
+    // Both sides folded (no case, no accents): a literal substring match on the stored fold.
+    const folded = search ? foldForSearch(search) : '';
+    if (folded) query.titleSearch = trusted({ $regex: escapeRegExp(folded) });
     return query;
   }
 }

@@ -86,6 +86,9 @@ export async function seedDatabase(
   if ((options.movies ?? true) && (await services.movies.isEmpty())) {
     for (const movie of SAMPLE_MOVIES) {
       const slug = slugify(movie.title);
+      // Placeholders on a reserved domain (RFC 2606) that never loads, since the contract
+      // requires http(s) URLs: the render server treats them as absent (`usableImageUrl`),
+      // shows the movie's generated poster and hides the "Source" link.
       await services.movies.create({
         ...movie,
         cover: `https://covers.example.com/${slug}.jpg`,

@@ -51,3 +51,14 @@ export function setCatalogCacheHint(info: GraphQLResolveInfo, context: { user: u
     scope: context.user ? 'PRIVATE' : 'PUBLIC',
   });
 }
+
+/**
+ * A value about the calling user (their list's size): PRIVATE, and never kept by a cache
+ * (`maxAge: 0`), so a response carrying it is neither shared nor served stale.
+ */
+export function setPerUserCacheHint(info: GraphQLResolveInfo): void {
+  (info as GraphQLResolveInfo & CacheControlInfo).cacheControl?.setCacheHint({
+    maxAge: 0,
+    scope: 'PRIVATE',
+  });
+}

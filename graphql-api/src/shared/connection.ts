@@ -17,6 +17,12 @@ export class PageInfo {
 
   @Field()
   hasNextPage!: boolean;
+
+  @Field({
+    description:
+      'True when items come before this page: it starts after a cursor (`after`) or an offset with matches before it.',
+  })
+  hasPreviousPage!: boolean;
 }
 
 /** One edge of a connection: the node and the cursor to continue after it. */

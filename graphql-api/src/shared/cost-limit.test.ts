@@ -45,6 +45,41 @@ describe('measureOperation', () => {
     expect(measure(`query ($n: Int) { movies(first: $n) ${PAGE} }`).cost).toBe(62);
   });
 
+  it('counts an offset above 0 as one more database command (a skip reads like a count)', () => {
+    expect(measure(`{ movies(first: 100, offset: 200) ${PAGE} }`).cost).toBe(232);
+    expect(measure(`{ movies(first: 100, offset: 10000) ${PAGE} }`).cost).toBe(232);
+    expect(measure(`{ movies(first: 100, offset: 0) ${PAGE} }`).cost).toBe(222);
+    expect(measure(`{ movies(first: 100, offset: null) ${PAGE} }`).cost).toBe(222);
+    const query = `query ($o: Int) { movies(first: 100, offset: $o) ${PAGE} }`;
+    expect(measure(query, { o: 40 }).cost).toBe(232);
+    expect(measure(query, { o: 0 }).cost).toBe(222);
+    expect(measure(query, { o: null }).cost).toBe(222);
+    expect(measure(query, {}).cost).toBe(222);
+    expect(measure(`query ($o: Int = 5) { movies(first: 100, offset: $o) ${PAGE} }`).cost).toBe(
+      232,
+    );
+    // Measured before its request's variables are known: the upper bound.
+    const document = parse(query);
+    const operation = document.definitions[0] as OperationDefinitionNode;
+    expect(measureOperation(schema, document, operation, { maxFields: 1000 }).cost).toBe(232);
+  });
+
+  it("keeps a numbered catalog page with the viewer's list count well inside the limit", () => {
+    const catalog = `query Catalog($filter: MovieFilter, $first: Int!, $offset: Int) {
+      me { id name email emailVerified myListCount }
+      movieTags
+      movies(filter: $filter, first: $first, offset: $offset) {
+        totalCount
+        pageInfo { endCursor hasNextPage hasPreviousPage }
+        edges { cursor node { id title year cover duration tags inMyList } }
+      }
+    }`;
+    // me 10 + 1 + myListCount 10, movieTags 10, movies 10 + offset 10 + 1 + totalCount 10 +
+    // pageInfo 1 + 100 × 2.
+    expect(measure(catalog, { first: 100, offset: 9900 }).cost).toBe(263);
+    expect(measure(catalog, { first: 100, offset: 9900 }).cost).toBeLessThan(QUERY_LIMITS.maxCost);
+  });
+
   it('sizes unbounded lists with their assumed size', () => {
     // sessions 10 + 50 × 1.
     expect(measure('{ sessions { id current } }').cost).toBe(60);
@@ -114,6 +149,9 @@ describe('measureOperation', () => {
     });
     expect(breaches).toEqual([]);
     const myList = documents.find((document) => document.name === 'MyList');
-    expect(myList && measure(myList.query, myList.variables).cost).toBe(333);
+    expect(myList && measure(myList.query, myList.variables).cost).toBe(343);
+    // The catalog's numbered pages: the skip counts as one more command.
+    const catalog = documents.find((document) => document.name === 'Catalog');
+    expect(catalog && measure(catalog.query, catalog.variables).cost).toBe(263);
   });
 });

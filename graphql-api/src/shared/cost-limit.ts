@@ -36,6 +36,13 @@ export interface FieldCost {
   sizedFields?: readonly string[];
   /** For a list without a size argument: the length assumed. */
   assumedSize?: number;
+  /**
+   * An argument that makes the database read past that many rows before the page (`offset`,
+   * capped by its input): when it may be above 0, the field costs its `weight` once more, as a
+   * count of the matches would (a literal above 0, a variable whose value or default is, or a
+   * variable whose value is not known yet).
+   */
+  skipArgument?: string;
 }
 
 /** A field that sends a database command of its own (DataLoader-batched ones included). */
@@ -44,9 +51,15 @@ const DATABASE_COMMAND = 10;
 /** Weights and list sizes by `Type.field`; fields not listed cost 0 plus the objects they return. */
 export const FIELD_COSTS: Readonly<Record<string, FieldCost>> = {
   'Query.me': { weight: DATABASE_COMMAND },
+  'User.myListCount': { weight: DATABASE_COMMAND },
   'Query.movie': { weight: DATABASE_COMMAND },
   'Query.movieTags': { weight: DATABASE_COMMAND },
-  'Query.movies': { weight: DATABASE_COMMAND, slicingArgument: 'first', sizedFields: ['edges'] },
+  'Query.movies': {
+    weight: DATABASE_COMMAND,
+    slicingArgument: 'first',
+    sizedFields: ['edges'],
+    skipArgument: 'offset',
+  },
   'Query.userMovies': {
     weight: DATABASE_COMMAND,
     slicingArgument: 'first',
@@ -204,6 +217,15 @@ export function measureOperation(
     return size;
   };
 
+  const skips = (nodes: readonly FieldNode[], argument: string): boolean =>
+    nodes.some((node) =>
+      mayBePositive(
+        node.arguments?.find((arg) => arg.name.value === argument)?.value,
+        options.variables,
+        variableDefaults,
+      ),
+    );
+
   /** Cost of the merged selection sets at one position; `sized` gives the lengths set by the parent. */
   const walk = (
     sets: readonly MergedSet[],
@@ -254,8 +276,15 @@ export function measureOperation(
       const length = isListType(getNullableType(field.type))
         ? (sized.get(fieldName) ?? rule?.assumedSize ?? DEFAULT_LIST_SIZE)
         : 1;
-      const weight =
+      const baseWeight =
         rule?.weight ?? (parentType === schema.getMutationType() ? MUTATION_FIELD_WEIGHT : 0);
+      const skipping =
+        rule?.skipArgument !== undefined &&
+        skips(
+          group.entries.map((entry) => entry.node),
+          rule.skipArgument,
+        );
+      const weight = skipping ? 2 * baseWeight : baseWeight;
       const perObject = isCompositeType(childType)
         ? 1 + (children.length > 0 ? walk(children, childPath, childSized) : 0)
         : 0;
@@ -309,6 +338,27 @@ function intValue(
   if (typeof given === 'number' && Number.isFinite(given)) return Math.max(0, Math.trunc(given));
   const fallback = defaults.get(name);
   return fallback?.kind === Kind.INT ? Math.max(0, Number.parseInt(fallback.value, 10)) : undefined;
+}
+
+/**
+ * Whether an integer argument may be above 0: a literal above 0; a variable whose value (or,
+ * when the request has none for it, whose default) is; a variable not known yet (no variables:
+ * the document is measured before its request).
+ */
+function mayBePositive(
+  value: ValueNode | undefined,
+  variables: Readonly<Record<string, unknown>> | undefined,
+  defaults: ReadonlyMap<string, ValueNode>,
+): boolean {
+  if (!value) return false;
+  if (value.kind === Kind.INT) return Number.parseInt(value.value, 10) > 0;
+  if (value.kind !== Kind.VARIABLE) return false;
+  const name = value.name.value;
+  if (!variables) return true;
+  const given = variables[name];
+  if (given !== undefined) return given !== null && (typeof given !== 'number' || given > 0);
+  const fallback = defaults.get(name);
+  return fallback?.kind === Kind.INT && Number.parseInt(fallback.value, 10) > 0;
 }
 
 /** The argument's schema default, else the largest page a connection serves. */

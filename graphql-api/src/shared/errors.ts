@@ -58,6 +58,14 @@ export function forbidden(missingScopes: string[]): GraphQLError {
   );
 }
 
+/**
+ * FORBIDDEN for what only its owner may read (no scope would help, so no `missingScopes`):
+ * e.g. a user's list size for anyone but that user.
+ */
+export function ownerOnly(message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: ErrorCode.Forbidden } });
+}
+
 export function notFound(what: string): GraphQLError {
   return new GraphQLError(`${what} not found`, { extensions: { code: ErrorCode.NotFound } });
 }

@@ -1,4 +1,4 @@
 export { UserMovie, UserMovieModel } from './user-movie.model';
 export { UserMovieConnection } from './user-movie.connection';
 export { UserMovieService } from './user-movie.service';
-export { UserMovieResolver } from './user-movie.resolver';
+export { UserListResolver, UserMovieResolver } from './user-movie.resolver';

@@ -6,6 +6,7 @@ import {
   FieldResolver,
   ID,
   Info,
+  Int,
   Mutation,
   Query,
   Resolver,
@@ -15,6 +16,8 @@ import type { GraphQLResolveInfo } from 'graphql';
 import type { Context } from '../context';
 import { requireUser } from '../shared/auth-checker';
 import { Movie } from '../movies';
+import { User } from '../users';
+import { setPerUserCacheHint } from '../shared/cache';
 import { ConnectionArgs } from '../shared/connection';
 import { unexpected } from '../shared/errors';
 import { parseObjectId } from '../shared/object-id';
@@ -79,5 +82,25 @@ export class UserMovieResolver {
     // Deleting a movie removes its list entries, so a miss is a broken invariant.
     if (!movie) throw unexpected(`List entry ${String(entry._id)} points to a missing movie`);
     return movie;
+  }
+}
+
+/** The list's fields on the caller's own `User` (the list belongs to the user-movies domain). */
+@Resolver(() => User)
+export class UserListResolver {
+  constructor(private readonly userMovieService: UserMovieService) {}
+
+  @Authorized([Scope.ReadUserMovies])
+  @FieldResolver(() => Int, {
+    description:
+      "How many movies are on this user's list (one count), for a header. Only on your own user: `me`, or the `user` of your own sign-in, sign-up or refresh answer; FORBIDDEN anywhere else. Never cached.",
+  })
+  myListCount(
+    @Root() user: User,
+    @Ctx() context: Context,
+    @Info() info: GraphQLResolveInfo,
+  ): Promise<number> {
+    setPerUserCacheHint(info);
+    return this.userMovieService.count(context.provenUserIds, user._id);
   }
 }

@@ -3,7 +3,7 @@ import type { PipelineStage } from 'mongoose';
 import type { Movie, MovieService } from '../movies';
 import type { ConnectionArgs } from '../shared/connection';
 import { decodeCursor, encodeCursor, slicePage } from '../shared/connection';
-import { isDuplicateKeyError, notFound, unexpected } from '../shared/errors';
+import { isDuplicateKeyError, notFound, ownerOnly, unexpected } from '../shared/errors';
 import { UserMovieConnection } from './user-movie.connection';
 import type { UserMovie } from './user-movie.model';
 import { UserMovieModel } from './user-movie.model';
@@ -96,11 +96,29 @@ export class UserMovieService {
     }));
     const connection = new UserMovieConnection(
       edges,
-      { endCursor: edges.at(-1)?.cursor ?? null, hasNextPage },
+      // After a cursor, the cursor's entry (or ones newer than it) came before this page.
+      {
+        endCursor: edges.at(-1)?.cursor ?? null,
+        hasNextPage,
+        hasPreviousPage: Boolean(args.after),
+      },
       () =>
         total === undefined ? UserMovieModel.countDocuments(owner).exec() : Promise.resolve(total),
     );
     return { connection, movies };
+  }
+
+  /**
+   * How many movies are on `ownerId`'s list: one `countDocuments` on the per-user index. Only
+   * the owner may ask: the request must have proven to be that user (`provenUserIds`: its
+   * access token's user, or the one its sign-in or sign-up authenticated); anyone else is
+   * FORBIDDEN.
+   */
+  async count(provenUserIds: ReadonlySet<string>, ownerId: Types.ObjectId): Promise<number> {
+    if (!provenUserIds.has(ownerId.toHexString())) {
+      throw ownerOnly('myListCount is only available on your own user');
+    }
+    return UserMovieModel.countDocuments({ user: ownerId }).exec();
   }
 
   /** Idempotent: an entry already there is returned as is. NOT_FOUND for a missing movie. */
