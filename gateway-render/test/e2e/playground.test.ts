@@ -62,6 +62,7 @@ describeInBrowser('the API playground in headless Chromium, offline', () => {
         '--headless',
         '--no-sandbox',
         '--disable-gpu',
+        '--disable-quic',
         '--disable-background-networking',
         '--disable-component-update',
         '--disable-sync',
