@@ -1,32 +1,78 @@
-// Bundles the browser script (src/client/main.tsx) into dist/public/client.js with esbuild and
-// copies the stylesheet beside it. Used by `npm run build` and by the tests' global setup.
-const { copyFileSync, mkdirSync } = require('node:fs');
+// Bundles the browser script (src/client/main.tsx) and the stylesheet (src/client/styles.css)
+// into dist/public with content-hashed names, copies the icon the same way, and writes
+// dist/public/manifest.json (source name → hashed name) for the pages' <script> and <link>.
+// Used by `npm run build` and by the tests' global setup.
+//
+// The script is written against React's API and rendered on the server by react-dom; in the
+// browser it runs on preact/compat, which hydrates the same markup at a tenth of react-dom's
+// size (react-dom's client alone is about 69 KB gzipped, over the page's whole 60 KB budget).
+// Source maps are written to dist/sourcemaps, outside the served folder: never public.
+const { createHash } = require('node:crypto');
+const { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } = require('node:fs');
 const path = require('node:path');
 const esbuild = require('esbuild');
 
 const workspace = path.resolve(__dirname, '..');
+const clientDir = path.join(workspace, 'src', 'client');
+
+/** esbuild's [hash] alphabet and length, so one pattern recognises every hashed name. */
+function contentHash(bytes) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  const digest = createHash('sha256').update(bytes).digest();
+  let out = '';
+  for (let i = 0; i < 8; i += 1) out += alphabet[digest[i] % 32];
+  return out;
+}
 
 /** @param {{ outDir?: string }} [options] */
 async function buildClient(options = {}) {
   const outDir = options.outDir ?? path.join(workspace, 'dist', 'public');
+  const mapDir = path.join(path.dirname(outDir), 'sourcemaps');
+  // Old hashed files would pile up build after build.
+  rmSync(outDir, { recursive: true, force: true });
+  rmSync(mapDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
-  await esbuild.build({
-    entryPoints: [path.join(workspace, 'src', 'client', 'main.tsx')],
-    outfile: path.join(outDir, 'client.js'),
+  mkdirSync(mapDir, { recursive: true });
+  const result = await esbuild.build({
+    entryPoints: {
+      client: path.join(clientDir, 'main.tsx'),
+      styles: path.join(clientDir, 'styles.css'),
+    },
+    outdir: outDir,
+    entryNames: '[name]-[hash]',
     bundle: true,
     minify: true,
-    sourcemap: true,
+    sourcemap: 'external',
+    metafile: true,
     format: 'iife',
     platform: 'browser',
-    target: ['es2020'],
+    target: ['es2020', 'chrome100', 'safari15', 'firefox100'],
     jsx: 'automatic',
+    alias: {
+      react: 'preact/compat',
+      'react-dom': 'preact/compat',
+      'react-dom/client': 'preact/compat/client',
+      'react/jsx-runtime': 'preact/jsx-runtime',
+    },
     define: { 'process.env.NODE_ENV': '"production"', __DEV__: 'false' },
     logLevel: 'warning',
   });
-  copyFileSync(
-    path.join(workspace, 'src', 'client', 'styles.css'),
-    path.join(outDir, 'styles.css'),
-  );
+
+  const manifest = {};
+  for (const [output, meta] of Object.entries(result.metafile.outputs)) {
+    const file = path.resolve(workspace, output);
+    if (file.endsWith('.map')) {
+      renameSync(file, path.join(mapDir, path.basename(file)));
+      continue;
+    }
+    const source = meta.entryPoint ? path.basename(meta.entryPoint) : path.basename(file);
+    manifest[source === 'main.tsx' ? 'client.js' : source] = path.basename(file);
+  }
+  const icon = readFileSync(path.join(clientDir, 'favicon.svg'));
+  const iconName = `favicon-${contentHash(icon)}.svg`;
+  writeFileSync(path.join(outDir, iconName), icon);
+  manifest['favicon.svg'] = iconName;
+  writeFileSync(path.join(outDir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   return outDir;
 }
 

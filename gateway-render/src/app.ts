@@ -1,14 +1,17 @@
 import path from 'node:path';
+import compression from 'compression';
 import cookieParser from 'cookie-parser';
 import express from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
 import { pino } from 'pino';
 import { pinoHttp } from 'pino-http';
+import { posterRoutes } from './assets/poster.routes';
 import { authRoutes } from './auth/auth.routes';
 import { createPassport } from './auth/passport';
 import { SessionRefresher, sessionMiddleware } from './auth/refresh';
 import type { RenderConfig } from './config';
+import { requestLogMessages } from './logger';
 import { accountRoutes } from './pages/account/account.routes';
 import { catalogRoutes } from './pages/catalog/catalog.routes';
 import { devMailRoutes } from './pages/dev-mail/dev-mail.routes';
@@ -20,6 +23,8 @@ import { resetPasswordRoutes } from './pages/reset-password/reset-password.route
 import { signInRoutes } from './pages/sign-in/sign-in.routes';
 import { signUpRoutes } from './pages/sign-up/sign-up.routes';
 import { ACCOUNT_LINK_PATHS, noReferrerMiddleware } from './shared/account-link';
+import { assetsMiddleware, loadPageAssets } from './shared/assets';
+import type { PageAssets } from './shared/assets';
 import { apiDeadlineMiddleware } from './shared/api-call';
 import type { AppLocals } from './shared/api-call';
 import { ApiFailureError } from './shared/api-errors';
@@ -34,7 +39,7 @@ import { userMovieRoutes } from './user-movies/user-movies.routes';
 export interface CreateAppOptions {
   /** Logger to use; default a pino logger at `config.logLevel`. */
   logger?: Logger;
-  /** Folder served at /assets (client.js, styles.css); default `<workspace>/dist/public`. */
+  /** Folder served at /assets (the hashed script, stylesheet and icon, and their manifest); default `<workspace>/dist/public`. */
   publicDir?: string;
 }
 
@@ -59,7 +64,8 @@ export function createApp(config: RenderConfig, options: CreateAppOptions = {}):
   const deps: RouteDeps = { config, passport, refresher: new SessionRefresher(config) };
 
   const app = express();
-  const locals: AppLocals = { publicResponseCache: new PublicResponseCache() };
+  const assets: PageAssets = loadPageAssets(publicDir);
+  const locals: AppLocals = { publicResponseCache: new PublicResponseCache(), assets };
   Object.assign(app.locals, locals);
   app.disable('x-powered-by');
   app.set('trust proxy', production ? 1 : false);
@@ -81,6 +87,8 @@ export function createApp(config: RenderConfig, options: CreateAppOptions = {}):
         // The status is enough; response headers would repeat the CSP and Set-Cookie.
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
+      // One short line per request in development (pretty-printed by logger.ts); JSON elsewhere.
+      ...requestLogMessages(config.nodeEnv === 'development', logUrl),
     }),
   );
   app.use(
@@ -90,7 +98,7 @@ export function createApp(config: RenderConfig, options: CreateAppOptions = {}):
           defaultSrc: ["'self'"],
           scriptSrc: ["'self'"],
           styleSrc: ["'self'"],
-          // Covers are hosted elsewhere.
+          // Generated posters are ours; a movie's own cover may be hosted elsewhere (https only).
           imgSrc: ["'self'", 'data:', 'https:'],
           connectSrc: ["'self'"],
           formAction: ["'self'"],
@@ -108,7 +116,14 @@ export function createApp(config: RenderConfig, options: CreateAppOptions = {}):
     }),
   );
   app.use(ACCOUNT_LINK_PATHS, noReferrerMiddleware());
-  app.use('/assets', express.static(publicDir, { index: false, maxAge: production ? '1h' : 0 }));
+  // HTML, JSON, scripts, styles and SVG posters: brotli when the browser takes it, else gzip.
+  app.use(compression());
+  app.use('/assets', assetsMiddleware(publicDir));
+  // Browsers ask for /favicon.ico whatever the page links; answer with the icon.
+  app.get('/favicon.ico', (_req, res) => res.redirect(301, assets.icon));
+  // Before cookies and sessions: a poster needs nobody signed in, and 30 posters must not
+  // trigger 30 session refreshes for a browser whose access token just expired.
+  app.use(posterRoutes(deps));
   app.use(cookieParser(config.cookieSecret));
   app.use(express.urlencoded({ extended: false, limit: '16kb' }));
   app.use(express.json({ limit: '16kb' }));

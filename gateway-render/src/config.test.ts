@@ -37,6 +37,14 @@ describe('loadConfig', () => {
     ).toBe('production');
   });
 
+  it('defaults API_URL from API_PORT, so moving the API alone keeps the two connected', () => {
+    expect(loadConfig({ API_PORT: '4100' }).apiUrl).toBe('http://localhost:4100/graphql');
+    expect(loadConfig({}).apiUrl).toBe('http://localhost:3000/graphql');
+    expect(loadConfig({ API_PORT: '4100', API_URL: 'http://api:80/graphql' }).apiUrl).toBe(
+      'http://api:80/graphql',
+    );
+  });
+
   it('names the bad key', () => {
     expect(() => loadConfig({ RENDER_PORT: 'eighty' })).toThrow(ConfigError);
     expect(() => loadConfig({ RENDER_PORT: 'eighty' })).toThrow(/RENDER_PORT/);

@@ -29,7 +29,7 @@ export interface RenderConfig {
   nodeEnv: 'development' | 'test' | 'production';
   /** Port to listen on (`RENDER_PORT`, default 8000; 0 picks a free one). */
   port: number;
-  /** The API's GraphQL endpoint (`API_URL`). */
+  /** The API's GraphQL endpoint (`API_URL`, default `http://localhost:<API_PORT or 3000>/graphql`). */
   apiUrl: string;
   /**
    * The render server's own API key (`RENDER_API_KEY_TOKEN`), sent as `X-API-Key` on every API
@@ -176,7 +176,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RenderConfig {
   return {
     nodeEnv,
     port,
-    apiUrl: readUrl(env, 'API_URL', 'http://localhost:3000/graphql'),
+    apiUrl: readUrl(env, 'API_URL', `http://localhost:${env.API_PORT || 3000}/graphql`),
     apiKey: secret('RENDER_API_KEY_TOKEN', 32),
     cookieSecret: secret('COOKIE_SECRET', 32),
     publicOrigin,

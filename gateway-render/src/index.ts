@@ -1,35 +1,35 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { pino } from 'pino';
 import { createApp } from './app';
 import { ConfigError, loadConfig, loadDotEnv } from './config';
+import { listen, PortInUseError } from './http-server';
+import { createLogger } from './logger';
+import { ASSET_MANIFEST_FILE } from './shared/assets';
 import { workspaceDir } from './shared/workspace-dir';
+import { fetchApiStartInfo, formatStartBanner } from './start-banner';
+import { ApiNotReadyError, readyUrlOf, waitForApi } from './wait-for-api';
 
-function main(): void {
+async function main(): Promise<void> {
   loadDotEnv();
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(`gateway-render: ${error.message}`);
-      process.exit(1);
-    }
-    throw error;
-  }
-  const logger = pino({ level: config.logLevel });
-  const bundle = path.join(workspaceDir(), 'dist', 'public', 'client.js');
+  const config = loadConfig();
+  const logger = createLogger(config);
+  // The build writes the content-hashed bundle and this manifest of its names together.
+  const bundle = path.join(workspaceDir(), 'dist', 'public', ASSET_MANIFEST_FILE);
   if (!existsSync(bundle)) {
     // Pages still work without it (plain forms), but nothing hydrates.
     logger.warn(`browser bundle missing (${bundle}): run \`npm run build -w gateway-render\``);
   }
+  // Listening before the API is ready would answer 503 to the first visitors.
+  await waitForApi(readyUrlOf(config.apiUrl), { log: (message) => logger.info(message) });
   const app = createApp(config, { logger });
-  const server = app.listen(config.port, () => {
-    logger.info(
-      { port: config.port, api: config.apiUrl, google: config.google !== null },
-      `render server on ${config.publicOrigin}`,
-    );
-  });
+  const { server } = await listen(app, config.port);
+  logger.info(
+    { port: config.port, api: config.apiUrl, google: config.google !== null },
+    `render server on ${config.publicOrigin}`,
+  );
+  if (config.nodeEnv === 'development') {
+    console.log(formatStartBanner(config.publicOrigin, await fetchApiStartInfo(config.apiUrl)));
+  }
   const shutdown = () => {
     logger.info('shutting down');
     // Finish in-flight requests, then exit; force it after 10 s.
@@ -40,4 +40,12 @@ function main(): void {
   process.on('SIGINT', shutdown);
 }
 
-main();
+main().catch((error: unknown) => {
+  // A bad setting, a taken port or an absent API is the operator's to fix: the message only.
+  const known =
+    error instanceof ConfigError ||
+    error instanceof PortInUseError ||
+    error instanceof ApiNotReadyError;
+  console.error(known ? `gateway-render: ${error.message}` : error);
+  process.exit(1);
+});

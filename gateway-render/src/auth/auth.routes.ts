@@ -97,7 +97,13 @@ export function authRoutes(deps: RouteDeps): Router {
     };
     const returnTo = safeReturnTo(body.returnTo);
     const rememberMe = readRememberMe(body.rememberMe);
-    const refuse = async (status: number, message: string, fields: FieldErrors, code: string) => {
+    const refuse = async (
+      status: number,
+      message: string,
+      fields: FieldErrors,
+      code: string,
+      registered = false,
+    ) => {
       if (json) {
         res.status(status).json({ error: { code, message, fields } });
         return;
@@ -106,7 +112,15 @@ export function authRoutes(deps: RouteDeps): Router {
         deps,
         req,
         res,
-        { name: input.name, email: input.email, returnTo, error: message, fields },
+        {
+          name: input.name,
+          email: input.email,
+          returnTo,
+          // A field's own message is not repeated at the top of the form.
+          error: registered ? undefined : message,
+          fields,
+          registered,
+        },
         status,
       );
     };
@@ -118,8 +132,9 @@ export function authRoutes(deps: RouteDeps): Router {
         return refuse(400, 'Please correct the marked fields.', failure.fields, 'BAD_USER_INPUT');
       }
       if (failure.kind === 'conflict') {
-        const message = 'This e-mail is already registered.';
-        return refuse(409, message, { email: [message] }, 'CONFLICT');
+        // Said once, by the field, which offers to sign in instead (see the sign-up page).
+        const message = 'This e-mail already has an account.';
+        return refuse(409, message, { email: [message] }, 'CONFLICT', true);
       }
       if (failure.kind === 'rate-limited') {
         return sendErrorPage(req, res, rateLimitedPage(failure.retryAfter), json);
@@ -134,13 +149,13 @@ export function authRoutes(deps: RouteDeps): Router {
     });
     setSessionCookies(res, config, signedIn.payload, rememberMe);
     if (json) return void res.status(201).json({ user: publicUser(signedIn.payload.user) });
-    return res.redirect(303, returnTo);
+    return res.redirect(303, withNotice(returnTo, 'welcome'));
   });
 
   router.post('/auth/sign-out', async (req, res) => {
     await endBrowserSession(config, req, res);
     if (isJsonClient(req)) return void res.json({ signedOut: true });
-    return res.redirect(303, '/');
+    return res.redirect(303, withNotice('/', 'signed-out'));
   });
 
   router.get('/auth/google', (req, res, next) => {

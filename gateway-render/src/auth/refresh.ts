@@ -37,9 +37,12 @@ export function accessTokenExpiry(accessToken: string): number {
 /**
  * Who the access token names (sub, name, e-mail), read without verifying, or null. Only for
  * pages rendered without asking the API (error pages, the API down): the cookie is httpOnly
- * and set by this server, so a forged one could only mislabel its own holder's header.
+ * and set by this server, so a forged one could only mislabel its own holder's header. The
+ * token does not carry the list's count, so such a header shows none.
  */
-export function accessTokenViewer(accessToken: string | undefined): ViewerFieldsFragment | null {
+export function accessTokenViewer(
+  accessToken: string | undefined,
+): Omit<ViewerFieldsFragment, 'myListCount'> | null {
   if (!accessToken) return null;
   try {
     const { sub, name, email } = decodeJwt(accessToken);

@@ -4,6 +4,7 @@ import { cachedPublicResult, createApiClient } from '../apollo-client';
 import { requestSession } from '../auth/request-session';
 import type { RenderConfig } from '../config';
 import { ApiFailureError, classifyApiError } from './api-errors';
+import type { PageAssets } from './assets';
 import type { PublicResponseCache } from './public-response-cache';
 
 /**
@@ -56,6 +57,8 @@ async function dataOf<TData>(call: () => Promise<{ data?: unknown }>): Promise<T
 export interface AppLocals {
   /** Responses the API marked public, for anonymous visitors' reads (see PublicResponseCache). */
   publicResponseCache?: PublicResponseCache;
+  /** The hashed URLs of the script, stylesheet and icon every page links. */
+  assets?: PageAssets;
 }
 
 /**

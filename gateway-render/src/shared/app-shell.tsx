@@ -12,6 +12,8 @@ import { Header } from './header';
 import { NavigationProvider } from './navigation';
 import type { Navigate } from './navigation';
 import { Notice } from './notice';
+import { PageDataProvider } from './page-data';
+import type { ListChange } from './page-data';
 import type { PageProps } from './page-props';
 import { VerificationBanner } from './verification-banner';
 
@@ -20,13 +22,13 @@ function PageBody({ page }: { page: PageProps }) {
     case 'catalog':
       return <CatalogPage variables={page.variables} />;
     case 'movie':
-      return <MoviePage variables={page.variables} />;
+      return <MoviePage variables={page.variables} back={page.back ?? null} />;
     case 'my-list':
       return <MyListPage variables={page.variables} />;
     case 'sign-in':
       return <SignInPage form={page.form} google={page.google} />;
     case 'sign-up':
-      return <SignUpPage form={page.form} />;
+      return <SignUpPage form={page.form} google={page.google} />;
     case 'forgot-password':
       return <ForgotPasswordPage form={page.form} />;
     case 'reset-password':
@@ -41,18 +43,68 @@ function PageBody({ page }: { page: PageProps }) {
   }
 }
 
+/** A message for the live region. */
+export interface Announcement {
+  text: string;
+  /** Also shown on screen for a moment (list changes); else for screen readers only. */
+  toast: boolean;
+}
+
+/** Props of {@link AppShell}: the page, its data and, in the browser, what the script adds. */
+export interface AppShellProps {
+  page: PageProps;
+  /** The page query's result. */
+  data: unknown;
+  /** In-place navigation; null on the server (links and forms are plain). */
+  navigate: Navigate | null;
+  /** Records a list change made in place; null on the server. */
+  onListChange?: ((change: ListChange) => void) | null;
+  /**
+   * What the polite live region says now: a list change, shown as a toast too, or the new
+   * page's title after an in-place navigation, for screen readers only.
+   */
+  announcement?: Announcement | null;
+  /** An in-place navigation is under way. */
+  loading?: boolean;
+}
+
 /** The whole app: the same tree renders on the server and hydrates in the browser. */
-export function AppShell({ page, navigate }: { page: PageProps; navigate: Navigate | null }) {
+export function AppShell({
+  page,
+  data,
+  navigate,
+  onListChange = null,
+  announcement = null,
+  loading = false,
+}: AppShellProps) {
   return (
     <NavigationProvider value={navigate}>
-      <Header />
-      <div className="page-messages">
-        {/* Keyed by the page: a "link sent" outcome belongs to the page it was asked on. */}
-        <VerificationBanner key={page.here} returnTo={page.here ?? '/'} />
-        <Notice text={page.notice} />
-      </div>
-      {/* A key per page and variables: a new page starts with fresh form state. */}
-      <PageBody key={`${page.name}:${JSON.stringify(page.variables)}`} page={page} />
+      <PageDataProvider value={{ data, onListChange }}>
+        <a className="skip-link" href="#main">
+          Skip to content
+        </a>
+        <div className={loading ? 'loading-bar active' : 'loading-bar'} aria-hidden="true" />
+        <Header />
+        <div className="page-messages">
+          {/* Keyed by the page: a "link sent" outcome belongs to the page it was asked on. */}
+          <VerificationBanner key={page.here} returnTo={page.here ?? '/'} />
+          <Notice text={page.notice} />
+        </div>
+        {/* tabIndex -1: the skip link and in-place navigation can move focus here. */}
+        <main id="main" tabIndex={-1} aria-busy={loading ? 'true' : undefined}>
+          {/* A key per page and variables: a new page starts with fresh form state. */}
+          <PageBody key={`${page.name}:${JSON.stringify(page.variables)}`} page={page} />
+        </main>
+        {/* Always in the page, so screen readers pick up what is written into it later. */}
+        <p
+          className={announcement?.toast ? 'announcer toast' : 'announcer visually-hidden'}
+          role="status"
+          aria-live="polite"
+          data-testid="announcer"
+        >
+          {announcement?.text ?? ''}
+        </p>
+      </PageDataProvider>
     </NavigationProvider>
   );
 }

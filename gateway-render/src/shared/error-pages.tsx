@@ -1,12 +1,11 @@
-import { ApolloClient, ApolloLink, InMemoryCache } from '@apollo/client';
-import { ApolloProvider } from '@apollo/client/react';
 import type { Request, Response } from 'express';
 import { renderToString } from 'react-dom/server';
-import { ViewerDocument } from '../__generated__/graphql';
 import { accessTokenViewer } from '../auth/refresh';
 import { requestSession } from '../auth/request-session';
+import { assetsOf } from './assets';
 import { Header } from './header';
 import { escapeHtml, htmlDocument } from './html';
+import { PageDataProvider } from './page-data';
 import { wantsJson } from './render-page';
 
 /** What an error page says; never a stack trace or an internal message. */
@@ -66,16 +65,17 @@ export function rateLimitedPage(retryAfter: number): ErrorPage {
 /**
  * Every page's header, also on error pages: who is signed in (from the access token cookie,
  * since the API may be the thing that failed) with the sign-out form, or the sign-in links.
- * The same Header component as the pages, fed from a local cache instead of the API.
+ * The same Header component as the pages, fed from the token instead of the API.
  */
 function errorPageHeader(res: Response): string {
-  const client = new ApolloClient({ cache: new InMemoryCache(), link: ApolloLink.empty() });
   const viewer = accessTokenViewer(requestSession(res).accessToken);
-  client.writeQuery({ query: ViewerDocument, data: { me: viewer } });
   return renderToString(
-    <ApolloProvider client={client}>
+    <PageDataProvider value={{ data: { me: viewer }, onListChange: null }}>
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
       <Header />
-    </ApolloProvider>,
+    </PageDataProvider>,
   );
 }
 
@@ -103,7 +103,7 @@ export function sendErrorPage(
   }
   const body =
     errorPageHeader(res) +
-    `<main class="error-page"><h1>${escapeHtml(page.title)}</h1>` +
+    `<main id="main" class="error-page"><h1>${escapeHtml(page.title)}</h1>` +
     `<p>${escapeHtml(page.message)}</p><p><a href="/">Back to the catalog</a></p></main>`;
-  res.type('html').send(htmlDocument({ title: page.title, body }));
+  res.type('html').send(htmlDocument({ title: page.title, body, assets: assetsOf(req) }));
 }

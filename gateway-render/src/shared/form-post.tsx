@@ -8,8 +8,13 @@ export interface FormPostOptions {
   headers?: Record<string, string>;
   /** Shown when a refusal carries no message of its own. */
   fallbackMessage: string;
-  /** Sees the refusal first (the sign-up form shows the messages by its fields). */
-  onRefused?: (error: RouteErrorBody['error']) => void;
+  /**
+   * Sees the refusal first (the sign-up form shows the messages by its fields); returns true
+   * when the form says it itself, so the form's one message stays empty (never said twice).
+   */
+  onRefused?: (error: RouteErrorBody['error']) => boolean | void;
+  /** Where to go on success; default `returnTo` (sign-up adds its welcome notice). */
+  successUrl?: string;
 }
 
 /**
@@ -22,16 +27,17 @@ export function useFormPost(returnTo: string, initialError: string | undefined) 
   const [busy, setBusy] = useState(false);
 
   const post = async (url: string, body: unknown, options: FormPostOptions): Promise<void> => {
+    if (busy) return;
     setBusy(true);
     setError(null);
     try {
       const answer = await postJson(url, body, options.headers);
       if (answer.status >= 200 && answer.status < 300) {
-        window.location.assign(returnTo);
+        window.location.assign(options.successUrl ?? returnTo);
         return;
       }
-      options.onRefused?.(answer.body.error);
-      setError(answer.body.error?.message ?? options.fallbackMessage);
+      const handled = options.onRefused?.(answer.body.error) === true;
+      setError(handled ? null : (answer.body.error?.message ?? options.fallbackMessage));
     } catch {
       setError('The server cannot be reached; try again.');
     }
@@ -45,7 +51,7 @@ export function useFormPost(returnTo: string, initialError: string | undefined) 
 export function FormError({ error }: { error: string | null }) {
   if (!error) return null;
   return (
-    <p role="alert" className="error" data-testid="form-error">
+    <p role="alert" className="form-error" data-testid="form-error">
       {error}
     </p>
   );

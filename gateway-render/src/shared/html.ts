@@ -1,3 +1,5 @@
+import type { PageAssets } from './assets';
+
 const HTML_ESCAPES: Record<string, string> = {
   '&': '&amp;',
   '<': '&lt;',
@@ -34,26 +36,39 @@ export function jsonForScript(value: unknown): string {
     .replace(/\u2029/g, '\\u2029');
 }
 
-/** The page around a rendered body: stylesheet, the JSON state blocks and the deferred script. */
+/** The product's name, in the header and after every page's own title. */
+export const SITE_NAME = 'Movie catalog';
+
+/** The document title for a page's own title (the same on the server and after in-place navigation). */
+export function pageTitle(title: string): string {
+  return `${title} · ${SITE_NAME}`;
+}
+
+/** The page around a rendered body: icon, stylesheet, the JSON state blocks and the deferred script. */
 export function htmlDocument(options: {
   title: string;
   body: string;
+  /** The hashed URLs of the script, stylesheet and icon (see shared/assets.ts). */
+  assets: PageAssets;
   /** JSON blocks by element id, read by the browser script; omitted for script-less pages. */
   json?: Record<string, unknown>;
   script?: boolean;
 }): string {
+  const { assets } = options;
   const blocks = Object.entries(options.json ?? {})
     .map(
       ([id, value]) =>
         `<script type="application/json" id="${id}">${jsonForScript(value)}</script>`,
     )
     .join('');
-  const script = options.script ? '<script src="/assets/client.js" defer></script>' : '';
+  const script = options.script ? `<script src="${assets.script}" defer></script>` : '';
   return (
     '<!doctype html><html lang="en"><head><meta charset="utf-8">' +
     '<meta name="viewport" content="width=device-width, initial-scale=1">' +
-    `<title>${escapeHtml(options.title)} · Movie catalog</title>` +
-    '<link rel="stylesheet" href="/assets/styles.css">' +
+    '<meta name="color-scheme" content="dark"><meta name="theme-color" content="#101219">' +
+    `<title>${escapeHtml(pageTitle(options.title))}</title>` +
+    `<link rel="icon" href="${assets.icon}" type="image/svg+xml">` +
+    `<link rel="stylesheet" href="${assets.stylesheet}">` +
     `${script}</head><body><div id="root">${options.body}</div>${blocks}</body></html>`
   );
 }

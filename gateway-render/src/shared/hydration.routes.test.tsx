@@ -1,6 +1,3 @@
-import { ApolloClient, ApolloLink, InMemoryCache } from '@apollo/client';
-import type { NormalizedCacheObject } from '@apollo/client';
-import { ApolloProvider } from '@apollo/client/react';
 import { renderToString } from 'react-dom/server';
 import request from 'supertest';
 import { signInWithForm, signUpWithForm } from '../../test/helpers/account-flows';
@@ -12,12 +9,12 @@ import {
 } from '../../test/helpers/render-test-env';
 import type { RenderTestEnv } from '../../test/helpers/render-test-env';
 import { AppShell } from './app-shell';
-import { PAGE_ELEMENT_ID, STATE_ELEMENT_ID } from './page-props';
-import type { PageProps } from './page-props';
+import { PAGE_ELEMENT_ID } from './page-props';
+import type { PageData } from './page-props';
 
 // Hydration needs the browser's first render to produce exactly the server's markup. This
-// renders each page the way the page script does (the embedded Apollo cache and page props,
-// no network) and compares it with what the server sent: a difference here is a hydration
+// renders each page the way the page script does (from the embedded page props and data, no
+// network) and compares it with what the server sent: a difference here is a hydration
 // mismatch in the browser. (Time zones cannot differ within one process: dates are rendered
 // in UTC for that reason, see date-time.test.ts.)
 
@@ -49,24 +46,14 @@ function jsonBlock<T>(html: string, id: string): T {
 
 function serverRoot(html: string): string {
   const start = html.indexOf('<div id="root">') + '<div id="root">'.length;
-  const end = html.indexOf(`</div><script type="application/json" id="${STATE_ELEMENT_ID}">`);
+  const end = html.indexOf(`</div><script type="application/json" id="${PAGE_ELEMENT_ID}">`);
   return html.slice(start, end);
 }
 
 /** What the page script's first render produces from the page's embedded state. */
 function browserRender(html: string): string {
-  const state = jsonBlock<NormalizedCacheObject>(html, STATE_ELEMENT_ID);
-  const page = jsonBlock<PageProps>(html, PAGE_ELEMENT_ID);
-  const client = new ApolloClient({
-    cache: new InMemoryCache().restore(state),
-    link: ApolloLink.empty(),
-    defaultOptions: { watchQuery: { fetchPolicy: 'cache-only' } },
-  });
-  return renderToString(
-    <ApolloProvider client={client}>
-      <AppShell page={page} navigate={null} />
-    </ApolloProvider>,
-  );
+  const { page, data } = jsonBlock<PageData>(html, PAGE_ELEMENT_ID);
+  return renderToString(<AppShell page={page} data={data} navigate={null} />);
 }
 
 describe('the new pages hydrate to the same markup', () => {

@@ -9,7 +9,7 @@ export function LinkProblem({
   askAgain: { href: string; label: string };
 }) {
   return (
-    <main className="auth-page">
+    <div className="auth-page">
       <h1>{title}</h1>
       <p role="alert" className="error" data-testid="link-problem">
         {message}
@@ -17,6 +17,6 @@ export function LinkProblem({
       <p>
         <a href={askAgain.href}>{askAgain.label}</a>
       </p>
-    </main>
+    </div>
   );
 }

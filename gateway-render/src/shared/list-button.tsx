@@ -1,32 +1,36 @@
-import { useApolloClient } from '@apollo/client/react';
 import { useState } from 'react';
 import type { FormEvent } from 'react';
 import { postJson } from './browser-fetch';
+import { useListChange } from './page-data';
 import { signInUrl } from './return-to';
 
 export interface ListButtonProps {
   movieId: string;
+  /** The movie's title: the button is named for it ("Add to my list: Vertigo"). */
+  title: string;
   /** Whether the movie is on the list now: the button removes it, else adds it. */
   inMyList: boolean;
   /** Where a form post (no script) comes back to. */
   returnTo: string;
-  /** Called after a change made in place (the list page reloads its entries). */
-  onChanged?: () => void;
+  /** The smaller style of the grid's cards. */
+  compact?: boolean;
 }
 
 /**
  * "Add to my list" / "Remove from my list". A plain form post without script; with script
- * it posts JSON and flips the movie's `inMyList` in the Apollo cache, which re-renders every
- * card of that movie in place.
+ * it posts JSON and reports the change to the page (every card of that movie and the header's
+ * count update, and the live region says what happened). While busy the button stays
+ * focusable (`aria-busy`, not `disabled`, which would drop keyboard focus) and ignores presses.
  */
-export function ListButton({ movieId, inMyList, returnTo, onChanged }: ListButtonProps) {
-  const client = useApolloClient();
+export function ListButton({ movieId, title, inMyList, returnTo, compact = false }: ListButtonProps) {
+  const onListChange = useListChange();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const action = inMyList ? `/user-movies/${encodeURIComponent(movieId)}/delete` : '/user-movies';
 
   const onSubmit = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
+    if (busy) return;
     setBusy(true);
     setError(null);
     try {
@@ -39,11 +43,7 @@ export function ListButton({ movieId, inMyList, returnTo, onChanged }: ListButto
         setError(body.error?.message ?? 'That did not work; try again.');
         return;
       }
-      client.cache.modify({
-        id: client.cache.identify({ __typename: 'Movie', id: movieId }),
-        fields: { inMyList: () => !inMyList },
-      });
-      onChanged?.();
+      onListChange?.({ movieId, title, inMyList: !inMyList });
     } catch {
       setError('The server cannot be reached; try again.');
     } finally {
@@ -51,15 +51,22 @@ export function ListButton({ movieId, inMyList, returnTo, onChanged }: ListButto
     }
   };
 
+  const classes = ['button', 'list-button', inMyList ? 'in-list' : 'add', compact ? 'small' : '']
+    .filter(Boolean)
+    .join(' ');
   return (
-    <form method="post" action={action} onSubmit={onSubmit} className="list-button">
+    <form method="post" action={action} onSubmit={onSubmit} className="list-form">
       <input type="hidden" name="movieId" value={movieId} />
       <input type="hidden" name="returnTo" value={returnTo} />
-      <button type="submit" disabled={busy} className={inMyList ? 'remove' : 'add'}>
+      <button type="submit" className={classes} aria-busy={busy ? 'true' : undefined}>
+        <span className="icon" aria-hidden="true">
+          {inMyList ? '✓' : '+'}
+        </span>
         {inMyList ? 'Remove from my list' : 'Add to my list'}
+        <span className="visually-hidden">: {title}</span>
       </button>
       {error ? (
-        <span role="alert" className="error">
+        <span role="alert" className="field-error">
           {error}
         </span>
       ) : null}

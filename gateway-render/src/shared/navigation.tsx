@@ -2,7 +2,11 @@ import { createContext, useContext } from 'react';
 import type { AnchorHTMLAttributes, MouseEvent, ReactNode } from 'react';
 
 /** Loads another page of this site in place (JSON + Apollo cache) instead of a full reload. */
-export type Navigate = (url: string, options?: { replace?: boolean }) => Promise<void>;
+export type Navigate = (
+  url: string,
+  /** `replace`: this history entry (Back, a reload in place), scrolled to `scrollY` when given. */
+  options?: { replace?: boolean; scrollY?: number },
+) => Promise<void>;
 
 // On the server, and before hydration, links are plain links: nothing to intercept.
 const NavigationContext = createContext<Navigate | null>(null);

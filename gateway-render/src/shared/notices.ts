@@ -6,6 +6,9 @@ import { safeReturnTo } from './return-to';
  * except a count, and only as a number.
  */
 export const NOTICES = {
+  welcome:
+    'Welcome! Your account is ready. We sent you a link to confirm your e-mail address: open it when you can.',
+  'signed-out': 'You are signed out.',
   'password-reset':
     'Your password was changed and every device was signed out; sign in with the new password.',
   'password-changed': 'Password changed; every other device was signed out.',

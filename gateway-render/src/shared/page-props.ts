@@ -5,8 +5,7 @@ import type {
 } from '../__generated__/graphql';
 import type { FieldErrors } from './api-errors';
 
-/** Element ids of the JSON blocks (Apollo cache, page props) the browser script reads. */
-export const STATE_ELEMENT_ID = '__APOLLO_STATE__';
+/** Element id of the JSON block (page props, title and data) the browser script hydrates from. */
 export const PAGE_ELEMENT_ID = '__PAGE__';
 
 /** Movies per catalog page and list page. */
@@ -28,6 +27,8 @@ export interface SignUpFormState {
   returnTo: string;
   error?: string;
   fields: FieldErrors;
+  /** The e-mail already has an account: the form offers to sign in instead. */
+  registered?: boolean;
 }
 
 /** `/forgot-password`: the e-mail form, or (`sent`) the page saying a link may be on its way. */
@@ -82,10 +83,15 @@ export interface DevMailMessage {
 /** The page-specific part of {@link PageProps}. */
 export type PageVariant =
   | { name: 'catalog'; variables: CatalogQueryVariables }
-  | { name: 'movie'; variables: MoviePageQueryVariables }
+  | {
+      name: 'movie';
+      variables: MoviePageQueryVariables;
+      /** The catalog URL (with its filters) the visitor came from, for "Back to results". */
+      back?: string | null;
+    }
   | { name: 'my-list'; variables: MyListQueryVariables }
   | { name: 'sign-in'; variables: Record<string, never>; form: SignInFormState; google: boolean }
-  | { name: 'sign-up'; variables: Record<string, never>; form: SignUpFormState }
+  | { name: 'sign-up'; variables: Record<string, never>; form: SignUpFormState; google: boolean }
   | { name: 'forgot-password'; variables: Record<string, never>; form: ForgotPasswordFormState }
   | { name: 'reset-password'; variables: Record<string, never>; form: ResetPasswordFormState }
   | {
@@ -121,6 +127,6 @@ export type PageProps = PageVariant & PageCommon;
 export interface PageData {
   page: PageProps;
   title: string;
-  /** The page query's result, written into the browser's Apollo cache. */
+  /** The page query's result: what the page renders from. */
   data: unknown;
 }

@@ -1,14 +1,13 @@
-import type { ApolloClient } from '@apollo/client';
-import { ApolloProvider } from '@apollo/client/react';
 import type { Request, Response } from 'express';
 import { renderToString } from 'react-dom/server';
 import { ViewerDocument } from '../__generated__/graphql';
 import type { RenderConfig } from '../config';
 import { apiClientFor, runQuery } from './api-call';
 import { AppShell } from './app-shell';
+import { assetsOf } from './assets';
 import { htmlDocument } from './html';
 import { noticeFromQuery, withoutNotice } from './notices';
-import { PAGE_ELEMENT_ID, STATE_ELEMENT_ID } from './page-props';
+import { PAGE_ELEMENT_ID } from './page-props';
 import type { PageData, PageProps } from './page-props';
 import { safeReturnTo } from './return-to';
 
@@ -23,45 +22,39 @@ export function isJsonClient(req: Request): boolean {
 }
 
 export interface RenderPageOptions {
-  /** The request's Apollo Client, whose cache already holds the page query's result. */
-  client: ApolloClient;
   /** Which page, with its query variables and form state: the props the browser hydrates. */
   page: PageProps;
   /** The document title, before " · Movie catalog". */
   title: string;
-  /** The page query's result (sent as JSON for in-place navigation). */
+  /** The page query's result: what the page renders from, embedded for hydration and sent as JSON for in-place navigation. */
   data: unknown;
   /** HTTP status; default 200 (401 or 400 for a form shown again with a message). */
   status?: number;
 }
 
 /**
- * Answers a page request: HTML rendered from the request's Apollo cache with the cache and
- * the page props embedded as JSON for hydration, or, for the page script, the same page as
- * JSON. No inline script runs, so the CSP needs no 'unsafe-inline' and no nonce.
+ * Answers a page request: HTML rendered from the page query's data, with the page props and
+ * that data embedded as JSON for hydration, or, for the page script, the same as JSON. No
+ * inline script runs, so the CSP needs no 'unsafe-inline' and no nonce.
  */
 export async function renderPage(req: Request, res: Response, options: RenderPageOptions) {
-  const { client, title, data, status = 200 } = options;
+  const { title, data, status = 200 } = options;
   const page = withPageCommon(req, options.page);
   // Pages hold personal data (who is signed in, their list): never cached by anyone.
   res.set('Cache-Control', 'no-store');
   res.vary('Accept');
+  const body: PageData = { page, title, data };
   if (wantsJson(req)) {
-    const body: PageData = { page, title, data };
-    res.status(status).json(body);
+      res.status(status).json(body);
     return;
   }
-  // One render: the route has already put every query of the page into the request's cache
-  // (the header's viewer included), so a second, data-gathering pass would find nothing.
-  const result = renderToString(
-    <ApolloProvider client={client}>
-      <AppShell page={page} navigate={null} />
-    </ApolloProvider>,
-  );
+  // One render from data the route already has (the header's viewer included).
+  const result = renderToString(<AppShell page={page} data={data} navigate={null} />);
   const html = htmlDocument({
     title,
     body: result,
-    json: { [STATE_ELEMENT_ID]: client.extract(), [PAGE_ELEMENT_ID]: page },
+    json: { [PAGE_ELEMENT_ID]: body },
+    assets: assetsOf(req),
     script: true,
   });
   res.status(status).type('html').send(html);
@@ -91,5 +84,5 @@ export async function renderViewerPage(
 ): Promise<void> {
   const client = apiClientFor(config, res);
   const data = await runQuery(client, ViewerDocument, {});
-  await renderPage(req, res, { client, data, ...options });
+  await renderPage(req, res, { data, ...options });
 }

@@ -1,8 +1,7 @@
-import { useQuery } from '@apollo/client/react';
 import { useState } from 'react';
 import type { FormEvent } from 'react';
-import { ViewerDocument } from '../__generated__/graphql';
 import { postJson } from './browser-fetch';
+import { useViewer } from './page-data';
 
 /**
  * Every page's reminder for a signed-in person whose address is not confirmed, with a
@@ -10,14 +9,14 @@ import { postJson } from './browser-fetch';
  * `returnTo` with a notice; with script it posts JSON and says the outcome in place.
  */
 export function VerificationBanner({ returnTo }: { returnTo: string }) {
-  const { data } = useQuery(ViewerDocument);
+  const me = useViewer();
   const [outcome, setOutcome] = useState<{ message: string; failed: boolean } | null>(null);
   const [busy, setBusy] = useState(false);
-  const me = data?.me;
   if (!me || me.emailVerified) return null;
 
   const onSubmit = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
+    if (busy) return;
     setBusy(true);
     try {
       const { status, body } = await postJson('/account/verification', {});
@@ -46,7 +45,7 @@ export function VerificationBanner({ returnTo }: { returnTo: string }) {
       </p>
       <form method="post" action="/account/verification" onSubmit={onSubmit}>
         <input type="hidden" name="returnTo" value={returnTo} />
-        <button type="submit" disabled={busy}>
+        <button type="submit" className="button small" aria-busy={busy ? 'true' : undefined}>
           Resend the link
         </button>
       </form>

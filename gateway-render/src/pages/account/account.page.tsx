@@ -1,10 +1,9 @@
-import { useQuery } from '@apollo/client/react';
-import { AccountPageDocument } from '../../__generated__/graphql';
 import type { AccountPageQuery } from '../../__generated__/graphql';
 import type { FieldErrors } from '../../shared/api-errors';
 import { formatDateTime } from '../../shared/date-time';
-import { FieldMessages, PASSWORD_RULE } from '../../shared/field-messages';
+import { fieldAria, FieldMessages, PASSWORD_RULE } from '../../shared/field-messages';
 import { FormError } from '../../shared/form-post';
+import { usePageData } from '../../shared/page-data';
 import type { AccountFormName, AccountFormState } from '../../shared/page-props';
 import { describeUserAgent } from './user-agent';
 
@@ -42,27 +41,37 @@ function PasswordSection({
         <ReturnHere />
         <Username email={email} />
         <FormError error={error} />
-        <label>
-          Current password
-          <input type="password" name="currentPassword" required autoComplete="current-password" />
+        <div className="field">
+          <label>
+            Current password
+            <input
+              type="password"
+              name="currentPassword"
+              required
+              autoComplete="current-password"
+              {...fieldAria('currentPassword', fields)}
+            />
+          </label>
           <FieldMessages name="currentPassword" errors={fields} />
-        </label>
-        <label>
-          New password
+        </div>
+        <div className="field">
+          <label>
+            New password
+            <input
+              type="password"
+              name="newPassword"
+              required
+              minLength={8}
+              maxLength={256}
+              autoComplete="new-password"
+              {...fieldAria('newPassword', fields, 'account-password-rule')}
+            />
+          </label>
           <small className="hint" id="account-password-rule">
             {PASSWORD_RULE}
           </small>
-          <input
-            type="password"
-            name="newPassword"
-            required
-            minLength={8}
-            maxLength={256}
-            autoComplete="new-password"
-            aria-describedby="account-password-rule"
-          />
           <FieldMessages name="newPassword" errors={fields} />
-        </label>
+        </div>
         <button type="submit">Change password</button>
       </form>
     </section>
@@ -88,23 +97,34 @@ function EmailSection({
         <ReturnHere />
         <Username email={email} />
         <FormError error={error} />
-        <label>
-          New e-mail address
-          <input
-            type="email"
-            name="newEmail"
-            defaultValue={newEmail}
-            required
-            maxLength={254}
-            autoComplete="email"
-          />
+        <div className="field">
+          <label>
+            New e-mail address
+            <input
+              type="email"
+              name="newEmail"
+              defaultValue={newEmail}
+              required
+              maxLength={254}
+              autoComplete="email"
+              {...fieldAria('newEmail', fields)}
+            />
+          </label>
           <FieldMessages name="newEmail" errors={fields} />
-        </label>
-        <label>
-          Current password
-          <input type="password" name="currentPassword" required autoComplete="current-password" />
+        </div>
+        <div className="field">
+          <label>
+            Current password
+            <input
+              type="password"
+              name="currentPassword"
+              required
+              autoComplete="current-password"
+              {...fieldAria('currentPassword', fields)}
+            />
+          </label>
           <FieldMessages name="currentPassword" errors={fields} />
-        </label>
+        </div>
         <button type="submit">Change e-mail address</button>
       </form>
     </section>
@@ -220,13 +240,13 @@ function SessionsSection({ sessions, error }: { sessions: Session[]; error: stri
  * comes back here (with a notice, or the form again with the API's messages).
  */
 export function AccountPage({ form, google }: { form: AccountFormState; google: boolean }) {
-  const { data } = useQuery(AccountPageDocument);
-  const me = data?.me;
-  if (!data || !me) return <p>Loading…</p>;
+  const data = usePageData<AccountPageQuery>();
+  const me = data.me;
+  if (!me) return null;
   const errorOf = (name: AccountFormName) => (form.form === name ? (form.error ?? null) : null);
   const fieldsOf = (name: AccountFormName) => (form.form === name ? form.fields : {});
   return (
-    <main className="account-page">
+    <div className="account-page">
       <h1>Your account</h1>
       <section aria-labelledby="profile-heading">
         <h2 id="profile-heading">Profile</h2>
@@ -271,6 +291,6 @@ export function AccountPage({ form, google }: { form: AccountFormState; google: 
         error={errorOf('google')}
       />
       <SessionsSection sessions={data.sessions} error={errorOf('sessions')} />
-    </main>
+    </div>
   );
 }

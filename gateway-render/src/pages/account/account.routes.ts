@@ -51,7 +51,6 @@ export async function renderAccountPage(
   const client = apiClientFor(deps.config, res);
   const data = await runQuery(client, AccountPageDocument, {});
   await renderPage(req, res, {
-    client,
     data,
     page: {
       name: 'account',

@@ -1,15 +1,19 @@
 import type { CatalogQueryVariables } from '../../__generated__/graphql';
 import { PAGE_SIZE } from '../../shared/page-props';
 
-/** The catalog's URL state: `/?tag=drama&tag=crime&q=god&year=1972&after=<cursor>`. */
+/** The catalog's URL state: `/?tag=drama&tag=crime&q=god&year=1972&page=2`. */
 export interface CatalogQueryState {
   tags: string[];
   search: string;
   year: number | null;
-  after: string | null;
+  /** 1-based page number. */
+  page: number;
 }
 
 const MAX_TAGS = 10;
+
+/** Pages beyond this are refused by the API (its offset limit); nobody pages that far by hand. */
+export const MAX_PAGE = Math.floor(10_000 / PAGE_SIZE);
 
 function strings(value: unknown): string[] {
   if (typeof value === 'string') return [value];
@@ -32,9 +36,9 @@ export function parseCatalogQuery(query: Record<string, unknown>): CatalogQueryS
   const search = (strings(query.q)[0] ?? '').trim().slice(0, 100);
   const yearText = strings(query.year)[0] ?? '';
   const year = /^\d{4}$/.test(yearText) ? Number(yearText) : null;
-  const afterText = strings(query.after)[0] ?? '';
-  const after = afterText.length > 0 && afterText.length <= 200 ? afterText : null;
-  return { tags, search, year, after };
+  const pageText = strings(query.page)[0] ?? '';
+  const page = /^\d{1,4}$/.test(pageText) ? Math.min(Math.max(Number(pageText), 1), MAX_PAGE) : 1;
+  return { tags, search, year, page };
 }
 
 export function catalogVariables(state: CatalogQueryState): CatalogQueryVariables {
@@ -45,7 +49,7 @@ export function catalogVariables(state: CatalogQueryState): CatalogQueryVariable
   return {
     filter: Object.keys(filter).length > 0 ? filter : null,
     first: PAGE_SIZE,
-    after: state.after,
+    offset: (state.page - 1) * PAGE_SIZE,
   };
 }
 
@@ -54,7 +58,7 @@ export function catalogStateFromVariables(variables: CatalogQueryVariables): Cat
     tags: variables.filter?.tags ?? [],
     search: variables.filter?.search ?? '',
     year: variables.filter?.year ?? null,
-    after: variables.after ?? null,
+    page: Math.floor((variables.offset ?? 0) / PAGE_SIZE) + 1,
   };
 }
 
@@ -63,7 +67,40 @@ export function catalogUrl(state: CatalogQueryState): string {
   for (const tag of state.tags) params.append('tag', tag);
   if (state.search) params.set('q', state.search);
   if (state.year !== null) params.set('year', String(state.year));
-  if (state.after) params.set('after', state.after);
+  if (state.page > 1) params.set('page', String(state.page));
   const query = params.toString();
   return query ? `/?${query}` : '/';
+}
+
+/** "drama and crime": a list in words. */
+function listInWords(items: readonly string[]): string {
+  if (items.length <= 1) return items.join('');
+  return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+}
+
+/**
+ * The active filters in words, or null without any: `matching “god”, tagged drama and crime,
+ * from 1972`. Several tags narrow the list (a movie must have all of them), and it says so.
+ */
+export function filterSummary(state: CatalogQueryState): string | null {
+  const parts: string[] = [];
+  if (state.search) parts.push(`matching “${state.search}”`);
+  if (state.tags.length === 1) parts.push(`tagged ${state.tags[0]}`);
+  if (state.tags.length > 1) parts.push(`tagged ${listInWords(state.tags)} (all of them)`);
+  if (state.year !== null) parts.push(`from ${state.year}`);
+  return parts.length > 0 ? parts.join(', ') : null;
+}
+
+/** "12 movies" / "1 movie" / "No movies". */
+export function movieCount(count: number): string {
+  if (count === 0) return 'No movies';
+  return `${count} ${count === 1 ? 'movie' : 'movies'}`;
+}
+
+/** The catalog page's document title, with the result count: "Catalog: 30 movies", the page when past the first. */
+export function catalogTitle(state: CatalogQueryState, totalCount: number): string {
+  const heading = filterSummary(state) === null ? 'Catalog' : 'Search results';
+  const count = totalCount === 0 ? 'no movies' : movieCount(totalCount);
+  const page = state.page > 1 ? `, page ${state.page}` : '';
+  return `${heading}: ${count}${page}`;
 }

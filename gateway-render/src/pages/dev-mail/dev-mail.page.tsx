@@ -45,7 +45,7 @@ export function LinkedText({ text }: { text: string }) {
  */
 export function DevMailPage({ messages }: { messages: DevMailMessage[] }) {
   return (
-    <main className="dev-mail">
+    <div className="dev-mail">
       <h1>Development inbox</h1>
       <p>
         Mails the API sent, newest first. This page does not exist in production. Links open here in
@@ -63,6 +63,6 @@ export function DevMailPage({ messages }: { messages: DevMailMessage[] }) {
           <LinkedText text={mail.text} />
         </article>
       ))}
-    </main>
+    </div>
   );
 }

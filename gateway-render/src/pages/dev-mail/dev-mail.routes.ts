@@ -77,7 +77,6 @@ export function devMailRoutes({ config }: RouteDeps): Router {
       readInbox(config, res),
     ]);
     await renderPage(req, res, {
-      client,
       page: { name: 'dev-mail', variables: {}, messages },
       title: 'Development inbox',
       data: viewer,

@@ -1,6 +1,5 @@
-import { useQuery } from '@apollo/client/react';
-import { ViewerDocument } from '../../__generated__/graphql';
 import { LinkProblem } from '../../shared/link-problem';
+import { useViewer } from '../../shared/page-data';
 import type { EmailLinkState } from '../../shared/page-props';
 
 /** Which mailed link: confirming the account's address, or the new one it is moving to. */
@@ -28,9 +27,9 @@ const TEXT = {
  * (showing the page spends nothing), then what happened, or why the link cannot be used.
  */
 export function EmailLinkPage({ kind, link }: { kind: EmailLinkKind; link: EmailLinkState }) {
-  const { data } = useQuery(ViewerDocument);
+  const me = useViewer();
   const text = TEXT[kind];
-  const signedIn = Boolean(data?.me);
+  const signedIn = Boolean(me);
   if (link.linkProblem) {
     return (
       <LinkProblem
@@ -46,21 +45,21 @@ export function EmailLinkPage({ kind, link }: { kind: EmailLinkKind; link: Email
   }
   if (link.done) {
     return (
-      <main className="auth-page">
+      <div className="auth-page">
         <h1>{text.done}</h1>
         <p data-testid="link-done">{text.doneText(link.done.email)}</p>
         <p>{signedIn ? <a href="/account">Your account</a> : <a href="/sign-in">Sign in</a>}</p>
-      </main>
+      </div>
     );
   }
   return (
-    <main className="auth-page">
+    <div className="auth-page">
       <h1>{text.title}</h1>
       <p>{text.intro}</p>
       <form method="post" action={`/${kind}`} className="auth-form">
         <input type="hidden" name="token" value={link.token} />
         <button type="submit">{text.button}</button>
       </form>
-    </main>
+    </div>
   );
 }

@@ -1,5 +1,5 @@
 import type { ForgotPasswordFormState } from '../../shared/page-props';
-import { FieldMessages } from '../../shared/field-messages';
+import { fieldAria, FieldMessages } from '../../shared/field-messages';
 import { FormError } from '../../shared/form-post';
 
 /** What `/forgot-password` says once the form is sent, whether or not the address has an account. */
@@ -13,7 +13,7 @@ export const RESET_LINK_SENT =
 export function ForgotPasswordPage({ form }: { form: ForgotPasswordFormState }) {
   if (form.sent) {
     return (
-      <main className="auth-page">
+      <div className="auth-page">
         <h1>Check your mail</h1>
         <p data-testid="reset-sent">{RESET_LINK_SENT}</p>
         <p>
@@ -22,34 +22,37 @@ export function ForgotPasswordPage({ form }: { form: ForgotPasswordFormState }) 
         <p>
           <a href="/sign-in">Back to sign in</a>
         </p>
-      </main>
+      </div>
     );
   }
   return (
-    <main className="auth-page">
+    <div className="auth-page">
       <h1>Forgot your password?</h1>
       <p>
         Enter the e-mail address of your account and we will send you a link to choose a new one.
       </p>
       <form method="post" action="/forgot-password" className="auth-form">
         <FormError error={form.error ?? null} />
-        <label>
-          E-mail
-          <input
-            type="email"
-            name="email"
-            defaultValue={form.email}
-            required
-            maxLength={254}
-            autoComplete="email"
-          />
+        <div className="field">
+          <label>
+            E-mail
+            <input
+              type="email"
+              name="email"
+              defaultValue={form.email}
+              required
+              maxLength={254}
+              autoComplete="email"
+              {...fieldAria('email', form.fields)}
+            />
+          </label>
           <FieldMessages name="email" errors={form.fields} />
-        </label>
+        </div>
         <button type="submit">Send the link</button>
       </form>
       <p>
         <a href="/sign-in">Back to sign in</a>
       </p>
-    </main>
+    </div>
   );
 }

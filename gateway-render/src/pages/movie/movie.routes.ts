@@ -1,15 +1,31 @@
 import { Router } from 'express';
-import {
-  MoviePageDocument,
-  MoviePagePublicDocument,
-  ViewerDocument,
-} from '../../__generated__/graphql';
+import type { Request } from 'express';
+import { MoviePageDocument, MoviePagePublicDocument } from '../../__generated__/graphql';
 import type { MoviePageQuery } from '../../__generated__/graphql';
+import { rememberPosterMovie } from '../../assets/poster-movie-cache';
 import { requestSession } from '../../auth/request-session';
 import { apiClientFor, runQuery } from '../../shared/api-call';
 import { ApiFailureError } from '../../shared/api-errors';
 import { renderPage } from '../../shared/render-page';
 import type { RouteDeps } from '../../shared/route-deps';
+
+/**
+ * The catalog page (with its filters and page) the visitor came from, for "Back to results":
+ * the same-origin Referer of a click on a card (a full load or the page script's fetch, which
+ * sends the document's URL), when it is the catalog. Only the path and query are kept, and
+ * only when they are the catalog's; else null (the link goes to the catalog's first page).
+ */
+export function catalogReferrer(req: Request, publicOrigin: string): string | null {
+  const referer = req.get('referer');
+  if (!referer || referer.length > 2000) return null;
+  try {
+    const url = new URL(referer);
+    if (url.origin !== publicOrigin || url.pathname !== '/') return null;
+    return url.search ? `/${url.search}` : '/';
+  } catch {
+    return null;
+  }
+}
 
 const notFound = () => new ApiFailureError({ kind: 'not-found', message: 'No such movie' });
 
@@ -34,13 +50,12 @@ export function movieRoutes({ config }: RouteDeps): Router {
       const movie = await runQuery(client, MoviePagePublicDocument, variables).catch(
         missingOnBadInput,
       );
-      client.writeQuery({ query: ViewerDocument, data: { me: null } });
       data = { ...movie, me: null };
     }
     if (!data.movie) throw notFound();
+    rememberPosterMovie(data.movie);
     await renderPage(req, res, {
-      client,
-      page: { name: 'movie', variables },
+      page: { name: 'movie', variables, back: catalogReferrer(req, config.publicOrigin) },
       title: data.movie.title,
       data,
     });

@@ -1,44 +1,60 @@
-import { useQuery } from '@apollo/client/react';
-import { MyListDocument } from '../../__generated__/graphql';
-import type { MyListQueryVariables } from '../../__generated__/graphql';
+import type { MyListQuery, MyListQueryVariables } from '../../__generated__/graphql';
 import { MovieCard } from '../../shared/movie-card';
-import { NavLink, useNavigate } from '../../shared/navigation';
+import { NavLink } from '../../shared/navigation';
+import { usePageData } from '../../shared/page-data';
 
 export function myListUrl(after: string | null | undefined): string {
   return after ? `/my-list?after=${encodeURIComponent(after)}` : '/my-list';
 }
 
-/** `/my-list`: the signed-in person's list, newest first, with remove buttons. */
+/**
+ * `/my-list`: the signed-in person's list, newest first. A movie removed here stays on the
+ * page (its button now offers to add it back) until the next visit: the page does not jump
+ * under the pointer, keyboard focus stays on the button, and a slip is undone in one press.
+ */
 export function MyListPage({ variables }: { variables: MyListQueryVariables }) {
-  const { data } = useQuery(MyListDocument, { variables });
-  const navigate = useNavigate();
-  if (!data) return <p>Loading…</p>;
+  const data = usePageData<MyListQuery>();
   const here = myListUrl(variables.after);
-  // After a removal made in place, load the page again so counts and paging stay right.
-  const reload = navigate ? () => void navigate(here, { replace: true }) : undefined;
   const { userMovies } = data;
+  const count = data.me?.myListCount ?? userMovies.totalCount;
   return (
-    <main>
+    <div className="list-page">
       <h1>My list</h1>
       <p className="count" data-testid="list-count">
-        {userMovies.totalCount} {userMovies.totalCount === 1 ? 'movie' : 'movies'}
+        {count} {count === 1 ? 'movie' : 'movies'}
       </p>
       {userMovies.totalCount === 0 ? (
-        <p>
-          Your list is empty. <NavLink href="/">Browse the catalog</NavLink> and add movies.
-        </p>
+        <div className="empty-state">
+          <h2>Your list is empty</h2>
+          <p>Add the movies you want to see and find them here.</p>
+          <NavLink href="/" className="button primary">
+            Browse the catalog
+          </NavLink>
+        </div>
       ) : null}
       <ul className="movie-grid">
-        {userMovies.edges.map(({ node }) => (
-          <MovieCard key={node.id} movie={node.movie} signedIn returnTo={here} onChanged={reload} />
+        {userMovies.edges.map(({ node }, index) => (
+          <MovieCard
+            key={node.id}
+            movie={node.movie}
+            signedIn
+            returnTo={here}
+            priority={index < 6}
+          />
         ))}
       </ul>
       <nav className="pagination" aria-label="Pages">
-        {variables.after ? <NavLink href={myListUrl(null)}>First page</NavLink> : null}
+        {variables.after ? (
+          <NavLink href={myListUrl(null)} className="button ghost">
+            First page
+          </NavLink>
+        ) : null}
         {userMovies.pageInfo.hasNextPage && userMovies.pageInfo.endCursor ? (
-          <NavLink href={myListUrl(userMovies.pageInfo.endCursor)}>Next page</NavLink>
+          <NavLink href={myListUrl(userMovies.pageInfo.endCursor)} className="button ghost">
+            Next page
+          </NavLink>
         ) : null}
       </nav>
-    </main>
+    </div>
   );
 }

@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import { MyListDocument } from '../../__generated__/graphql';
+import { rememberPosterMovie } from '../../assets/poster-movie-cache';
 import { requestSession } from '../../auth/request-session';
 import { apiClientFor, runQuery } from '../../shared/api-call';
 import { ApiFailureError } from '../../shared/api-errors';
@@ -19,10 +20,11 @@ export function myListRoutes({ config }: RouteDeps): Router {
     const variables = { first: PAGE_SIZE, after };
     const client = apiClientFor(config, res);
     const data = await runQuery(client, MyListDocument, variables);
+    for (const { node } of data.userMovies.edges) rememberPosterMovie(node.movie);
+    const count = data.userMovies.totalCount;
     await renderPage(req, res, {
-      client,
       page: { name: 'my-list', variables },
-      title: 'My list',
+      title: `My list: ${count} ${count === 1 ? 'movie' : 'movies'}`,
       data,
     });
   });

@@ -1,4 +1,4 @@
-import { FieldMessages, PASSWORD_RULE } from '../../shared/field-messages';
+import { fieldAria, FieldMessages, PASSWORD_RULE } from '../../shared/field-messages';
 import { LinkProblem } from '../../shared/link-problem';
 import type { ResetPasswordFormState } from '../../shared/page-props';
 
@@ -17,29 +17,31 @@ export function ResetPasswordPage({ form }: { form: ResetPasswordFormState }) {
     );
   }
   return (
-    <main className="auth-page">
+    <div className="auth-page">
       <h1>Choose a new password</h1>
       <p>Every device signed in to your account will be signed out.</p>
       <form method="post" action="/reset-password" className="auth-form">
         <input type="hidden" name="token" value={form.token} />
-        <label>
-          New password
+        <div className="field">
+          <label>
+            New password
+            <input
+              type="password"
+              name="newPassword"
+              required
+              minLength={8}
+              maxLength={256}
+              autoComplete="new-password"
+              {...fieldAria('newPassword', form.fields, 'new-password-rule')}
+            />
+          </label>
           <small className="hint" id="new-password-rule">
             {PASSWORD_RULE}
           </small>
-          <input
-            type="password"
-            name="newPassword"
-            required
-            minLength={8}
-            maxLength={256}
-            autoComplete="new-password"
-            aria-describedby="new-password-rule"
-          />
           <FieldMessages name="newPassword" errors={form.fields} />
-        </label>
+        </div>
         <button type="submit">Set the new password</button>
       </form>
-    </main>
+    </div>
   );
 }

@@ -1,15 +1,14 @@
-import { useQuery } from '@apollo/client/react';
 import { useState } from 'react';
 import type { FormEvent } from 'react';
-import { ViewerDocument } from '../../__generated__/graphql';
 import { basicAuthorization } from '../../shared/browser-fetch';
-import type { SignInFormState } from '../../shared/page-props';
 import { FormError, useFormPost } from '../../shared/form-post';
+import { GoogleButton, googleUrl } from '../../shared/google-button';
+import { useViewer } from '../../shared/page-data';
+import type { SignInFormState } from '../../shared/page-props';
 
-export function googleUrl(returnTo: string, rememberMe: boolean): string {
-  const params = new URLSearchParams({ returnTo });
-  if (rememberMe) params.set('rememberMe', '1');
-  return `/auth/google?${params.toString()}`;
+/** `/sign-up` coming back to the same place as this sign-in would. */
+function signUpUrl(returnTo: string): string {
+  return returnTo === '/' ? '/sign-up' : `/sign-up?returnTo=${encodeURIComponent(returnTo)}`;
 }
 
 /**
@@ -18,7 +17,7 @@ export function googleUrl(returnTo: string, rememberMe: boolean): string {
  * refusal in place.
  */
 export function SignInPage({ form, google }: { form: SignInFormState; google: boolean }) {
-  const { data } = useQuery(ViewerDocument);
+  const me = useViewer();
   const { error, busy, post } = useFormPost(form.returnTo, form.error);
   const [rememberMe, setRememberMe] = useState(form.rememberMe);
 
@@ -38,29 +37,48 @@ export function SignInPage({ form, google }: { form: SignInFormState; google: bo
   };
 
   return (
-    <main className="auth-page">
+    <div className="auth-page">
       <h1>Sign in</h1>
-      {data?.me ? <p>You are signed in as {data.me.name || data.me.email}.</p> : null}
+      {me ? <p className="lede">You are signed in as {me.name || me.email}.</p> : null}
+      {google ? (
+        <>
+          <GoogleButton href={googleUrl(form.returnTo, rememberMe)} label="Sign in with Google" />
+          <p className="divider">
+            <span>or with your e-mail</span>
+          </p>
+        </>
+      ) : null}
       <form method="post" action="/auth/sign-in" onSubmit={onSubmit} className="auth-form">
         <input type="hidden" name="returnTo" value={form.returnTo} />
         <FormError error={error} />
-        <label>
-          E-mail
+        <div className="field">
+          <label htmlFor="sign-in-email">E-mail</label>
           <input
+            id="sign-in-email"
             type="email"
             name="email"
             defaultValue={form.email}
             required
             autoComplete="email"
+            aria-invalid={error ? 'true' : undefined}
           />
-        </label>
-        <label>
-          Password
-          <input type="password" name="password" required autoComplete="current-password" />
-        </label>
-        <p className="form-hint">
-          <a href="/forgot-password">Forgot password?</a>
-        </p>
+        </div>
+        <div className="field">
+          <div className="label-row">
+            <label htmlFor="sign-in-password">Password</label>
+            <a href="/forgot-password" className="small-link">
+              Forgot password?
+            </a>
+          </div>
+          <input
+            id="sign-in-password"
+            type="password"
+            name="password"
+            required
+            autoComplete="current-password"
+            aria-invalid={error ? 'true' : undefined}
+          />
+        </div>
         <label className="checkbox">
           <input
             type="checkbox"
@@ -68,23 +86,16 @@ export function SignInPage({ form, google }: { form: SignInFormState; google: bo
             value="true"
             checked={rememberMe}
             onChange={(event) => setRememberMe(event.target.checked)}
-          />{' '}
-          Remember me for 30 days
+          />
+          <span>Remember me for 30 days</span>
         </label>
-        <button type="submit" disabled={busy}>
+        <button type="submit" className="button primary wide" aria-busy={busy ? 'true' : undefined}>
           Sign in
         </button>
       </form>
-      {google ? (
-        <p>
-          <a className="google" href={googleUrl(form.returnTo, rememberMe)}>
-            Sign in with Google
-          </a>
-        </p>
-      ) : null}
-      <p>
-        No account? <a href="/sign-up">Sign up</a>
+      <p className="auth-switch">
+        No account? <a href={signUpUrl(form.returnTo)}>Sign up</a>
       </p>
-    </main>
+    </div>
   );
 }

@@ -23,8 +23,10 @@ export async function renderSignInPage(
 export function signInRoutes(deps: RouteDeps): Router {
   const router = Router();
   router.get('/sign-in', async (req, res) => {
+    // "Sign in instead" from the sign-up form carries the address typed there.
+    const email = typeof req.query.email === 'string' ? req.query.email.trim().slice(0, 254) : '';
     await renderSignInPage(deps, req, res, {
-      email: '',
+      email,
       rememberMe: false,
       returnTo: safeReturnTo(req.query.returnTo),
     });

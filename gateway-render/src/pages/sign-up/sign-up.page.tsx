@@ -1,16 +1,28 @@
 import { useState } from 'react';
 import type { FormEvent } from 'react';
 import type { FieldErrors } from '../../shared/api-errors';
-import { FieldMessages, PASSWORD_RULE } from '../../shared/field-messages';
-import type { SignUpFormState } from '../../shared/page-props';
+import { FieldMessages, fieldAria, PASSWORD_RULE } from '../../shared/field-messages';
 import { FormError, useFormPost } from '../../shared/form-post';
+import { GoogleButton, googleUrl } from '../../shared/google-button';
+import { withNotice } from '../../shared/notices';
+import type { SignUpFormState } from '../../shared/page-props';
+import { signInUrl } from '../../shared/return-to';
+
+/** `/sign-in` for the address typed here, coming back to the same place. */
+function signInInstead(returnTo: string, email: string): string {
+  const url = signInUrl(returnTo);
+  return email ? `${url}${url.includes('?') ? '&' : '?'}email=${encodeURIComponent(email)}` : url;
+}
 
 /**
  * `/sign-up`: name, e-mail and password (its rule stated); the API's messages, the password
- * strength feedback among them, appear next to their fields.
+ * strength feedback among them, appear next to their fields. An address that already has an
+ * account offers to sign in instead.
  */
-export function SignUpPage({ form }: { form: SignUpFormState }) {
+export function SignUpPage({ form, google }: { form: SignUpFormState; google: boolean }) {
   const [fields, setFields] = useState<FieldErrors>(form.fields);
+  const [registered, setRegistered] = useState(form.registered === true);
+  const [email, setEmail] = useState(form.email);
   const { error, busy, post } = useFormPost(form.returnTo, form.error);
 
   const onSubmit = (event: FormEvent<HTMLFormElement>) => {
@@ -21,65 +33,91 @@ export function SignUpPage({ form }: { form: SignUpFormState }) {
       email: String(data.get('email') ?? ''),
       password: String(data.get('password') ?? ''),
     };
+    setEmail(body.email);
     void post('/auth/sign-up', body, {
       fallbackMessage: 'Sign-up failed; try again.',
-      onRefused: (refusal) => setFields(refusal?.fields ?? {}),
+      successUrl: withNotice(form.returnTo, 'welcome'),
+      onRefused: (refusal) => {
+        setFields(refusal?.fields ?? {});
+        const conflict = refusal?.code === 'CONFLICT';
+        setRegistered(conflict);
+        return conflict;
+      },
     });
   };
 
   return (
-    <main className="auth-page">
-      <h1>Sign up</h1>
+    <div className="auth-page">
+      <h1>Create your account</h1>
+      <p className="lede">Keep a list of the movies you want to see.</p>
+      {google ? (
+        <>
+          <GoogleButton href={googleUrl(form.returnTo, false)} label="Sign up with Google" />
+          <p className="divider">
+            <span>or with your e-mail</span>
+          </p>
+        </>
+      ) : null}
       <form method="post" action="/auth/sign-up" onSubmit={onSubmit} className="auth-form">
         <input type="hidden" name="returnTo" value={form.returnTo} />
         <FormError error={error} />
-        <label>
-          Name
+        <div className="field">
+          <label htmlFor="sign-up-name">Name</label>
           <input
+            id="sign-up-name"
             type="text"
             name="name"
             defaultValue={form.name}
             required
             maxLength={100}
             autoComplete="name"
+            {...fieldAria('name', fields)}
           />
           <FieldMessages name="name" errors={fields} />
-        </label>
-        <label>
-          E-mail
+        </div>
+        <div className="field">
+          <label htmlFor="sign-up-email">E-mail</label>
           <input
+            id="sign-up-email"
             type="email"
             name="email"
             defaultValue={form.email}
             required
             autoComplete="email"
+            {...fieldAria('email', fields)}
           />
           <FieldMessages name="email" errors={fields} />
-        </label>
-        <label>
-          Password
-          <small className="hint" id="password-rule">
-            {PASSWORD_RULE}
-          </small>
+          {registered ? (
+            <a className="field-action" href={signInInstead(form.returnTo, email)} data-testid="sign-in-instead">
+              Sign in instead
+            </a>
+          ) : null}
+        </div>
+        <div className="field">
+          <label htmlFor="sign-up-password">Password</label>
           <input
+            id="sign-up-password"
             type="password"
             name="password"
             required
             minLength={8}
             maxLength={256}
             autoComplete="new-password"
-            aria-describedby="password-rule"
+            {...fieldAria('password', fields, 'password-rule')}
           />
+          <small className="hint" id="password-rule">
+            {PASSWORD_RULE}
+          </small>
           {/* The API's strength feedback ("Add another word or two", ...) appears here. */}
           <FieldMessages name="password" errors={fields} />
-        </label>
-        <button type="submit" disabled={busy}>
+        </div>
+        <button type="submit" className="button primary wide" aria-busy={busy ? 'true' : undefined}>
           Sign up
         </button>
       </form>
-      <p>
-        Already have an account? <a href="/sign-in">Sign in</a>
+      <p className="auth-switch">
+        Already have an account? <a href={signInUrl(form.returnTo)}>Sign in</a>
       </p>
-    </main>
+    </div>
   );
 }

@@ -14,7 +14,7 @@ export async function renderSignUpPage(
   status = 200,
 ): Promise<void> {
   await renderViewerPage(deps.config, req, res, {
-    page: { name: 'sign-up', variables: {}, form },
+    page: { name: 'sign-up', variables: {}, form, google: deps.config.google !== null },
     title: 'Sign up',
     status,
   });
