@@ -41,6 +41,20 @@ describe('loadConfig', () => {
     expect(config.passwordHash.memoryCost).toBeGreaterThanOrEqual(19456);
   });
 
+  it('points mailed links at the render server: PUBLIC_ORIGIN, else localhost at RENDER_PORT', () => {
+    expect(loadConfig({}).publicOrigin).toBe('http://localhost:8000');
+    expect(loadConfig({ RENDER_PORT: '8100' }).publicOrigin).toBe('http://localhost:8100');
+    // Port 0 (any free port) and junk cannot name the site: the default stands.
+    expect(loadConfig({ RENDER_PORT: '0' }).publicOrigin).toBe('http://localhost:8000');
+    expect(loadConfig({ RENDER_PORT: '80; x' }).publicOrigin).toBe('http://localhost:8000');
+    expect(
+      loadConfig({ RENDER_PORT: '8100', PUBLIC_ORIGIN: 'https://movies.example.com' }).publicOrigin,
+    ).toBe('https://movies.example.com');
+    // Production never guesses: links to localhost would reach nobody.
+    const { PUBLIC_ORIGIN: _unset, ...withoutOrigin } = productionEnv;
+    expect(() => loadConfig(withoutOrigin)).toThrow(/PUBLIC_ORIGIN is required in production/);
+  });
+
   it('ages, reloads and retires the signing keys on the documented schedule', () => {
     const { jwt, signingKeys } = loadConfig(productionEnv);
     expect(signingKeys).toEqual({

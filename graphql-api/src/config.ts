@@ -241,7 +241,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
       return fallback;
     }
   };
-  const publicOrigin = new URL(url('PUBLIC_ORIGIN', 'http://localhost:8000')).origin;
+  // The site is the render server: by default on this machine at its port (RENDER_PORT), as the
+  // render server itself defaults, so setting only RENDER_PORT keeps mailed links right.
+  const renderPortText = read('RENDER_PORT') ?? '';
+  const renderPort = /^[1-9]\d{0,4}$/.test(renderPortText) ? renderPortText : '8000';
+  const publicOrigin = new URL(url('PUBLIC_ORIGIN', `http://localhost:${renderPort}`)).origin;
+  if (production && !env.PUBLIC_ORIGIN) {
+    problems.push('PUBLIC_ORIGIN is required in production (every mailed link points there)');
+  }
   const google = {
     clientId: read('GOOGLE_CLIENT_ID'),
     issuer: read('GOOGLE_ISSUER') ?? 'https://accounts.google.com',
