@@ -23,6 +23,15 @@ describe('loadBenchConfig BENCH_ONLY', () => {
     expect([...(loadBenchConfig({ BENCH_ONLY: 'P1' }).only ?? [])]).toEqual(['P1']);
   });
 
+  it('reads P11 as all of P11a–P11d', () => {
+    expect([...(loadBenchConfig({ BENCH_ONLY: 'P11' }).only ?? [])]).toEqual([
+      'P11a',
+      'P11b',
+      'P11c',
+      'P11d',
+    ]);
+  });
+
   it('refuses an unknown id and names the valid ones', () => {
     expect(() => loadBenchConfig({ BENCH_ONLY: 'P1,P99' })).toThrow(
       `BENCH_ONLY: unknown figure "P99" (valid: ${FIGURE_IDS.join(', ')}`,

@@ -22,6 +22,11 @@ export interface BenchConfig {
   hashSamples: number;
   /** Where latest.md and latest.json go (`BENCH_OUT_DIR`, default bench/results). */
   outDir: string;
+  /**
+   * P11's cold-cache page loads per page (`BENCH_P11_RUNS`, default 5; quick: 1): the figure is
+   * their median.
+   */
+  pageLoadRuns: number;
   /** `BENCH_PROFILE=1`: servers under test run with `--cpu-prof`, profiles written into `outDir`. */
   profile: boolean;
   /** `BENCH_ONLY=P1,P6`: run only these figures (default all), as ids from {@link FIGURE_IDS}. */
@@ -43,11 +48,16 @@ export const FIGURE_IDS = [
   'P9',
   'P10a',
   'P10b',
+  'P11a',
+  'P11b',
+  'P11c',
+  'P11d',
 ] as const;
 
 /**
  * `BENCH_ONLY` as figure ids, matched without regard to case; `P7` names both P7a and P7b,
- * `P10` both P10a and P10b (a figure pair's number without its letter names the pair).
+ * `P10` both P10a and P10b, `P11` all of P11a–P11d (a figure group's number without its
+ * letter names the group).
  * An unknown id is an error naming the valid ones: a typo must not silently run nothing.
  */
 function onlyIds(raw: string | undefined): Set<string> | null {
@@ -57,11 +67,11 @@ function onlyIds(raw: string | undefined): Set<string> | null {
     if (given === '') continue;
     const upper = given.toUpperCase();
     const matches = FIGURE_IDS.filter(
-      (id) => id.toUpperCase() === upper || id.toUpperCase().replace(/[AB]$/, '') === upper,
+      (id) => id.toUpperCase() === upper || id.toUpperCase().replace(/[A-Z]$/, '') === upper,
     );
     if (matches.length === 0) {
       throw new TypeError(
-        `BENCH_ONLY: unknown figure "${given}" (valid: ${FIGURE_IDS.join(', ')}, or P7 / P10 for both of a pair)`,
+        `BENCH_ONLY: unknown figure "${given}" (valid: ${FIGURE_IDS.join(', ')}, or P7 / P10 / P11 for a whole group)`,
       );
     }
     for (const id of matches) ids.add(id);
@@ -97,6 +107,7 @@ export function loadBenchConfig(env: NodeJS.ProcessEnv = process.env): BenchConf
     p8LargeDocs: number(env, 'BENCH_P8_DOCS', 100_000, 1000),
     p8SmallDocs: 1000,
     hashSamples: quick ? 5 : 20,
+    pageLoadRuns: number(env, 'BENCH_P11_RUNS', quick ? 1 : 5, 1),
     outDir: env.BENCH_OUT_DIR ? path.resolve(env.BENCH_OUT_DIR) : path.join(benchDir(), 'results'),
     profile: env.BENCH_PROFILE === '1',
     only,

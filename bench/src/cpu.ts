@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import os from 'node:os';
 import { runLoad } from './load';
 import type { LoadOptions, LoadResult } from './load';
 
@@ -60,4 +61,26 @@ export async function warmThenRunMeasured(
 ): Promise<{ result: LoadResult; cores: CoresUsed | null }> {
   if (warmSeconds > 0) await runLoad({ ...options, duration: warmSeconds, expectBody: undefined });
   return measureCores(pids, () => runLoad(options));
+}
+
+/** The machine's CPU time so far from /proc/stat's first line (all CPUs, in ticks), or null. */
+export function machineCpuTicks(): { busy: number; total: number } | null {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
+    const ticks = line.trim().split(/\s+/).slice(1).map(Number);
+    // user nice system idle iowait irq softirq steal (guest time is already in user).
+    const total = ticks.slice(0, 8).reduce((sum, n) => sum + n, 0);
+    const idle = (ticks[3] ?? 0) + (ticks[4] ?? 0);
+    return Number.isFinite(total) && total > 0 ? { busy: total - idle, total } : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Cores the whole machine kept busy since `before` (a {@link machineCpuTicks} reading). */
+export function machineBusySince(before: { busy: number; total: number } | null): number | null {
+  const after = machineCpuTicks();
+  if (!before || !after || after.total <= before.total) return null;
+  const share = (after.busy - before.busy) / (after.total - before.total);
+  return Math.round(share * os.availableParallelism() * 100) / 100;
 }

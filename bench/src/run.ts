@@ -9,6 +9,7 @@ import type { BenchReport } from './report';
 import { apiThroughputFigures, latencyFigure } from './scenarios/api-throughput';
 import { embeddedFindFigure } from './scenarios/embedded-find';
 import { hostileDocumentFigure } from './scenarios/hostile-documents';
+import { pageLoadFigures } from './scenarios/page-load';
 import { renderFigure } from './scenarios/render';
 import { roundTripFigure } from './scenarios/round-trips';
 import { scaleOutFigures } from './scenarios/scale-out';
@@ -35,6 +36,8 @@ const STEPS: Step[] = [
   { ids: ['P9'], run: hostileDocumentFigure },
   // Two API processes behind a round-robin proxy ÷ one: reads (P10a), then sign-ins (P10b).
   { ids: ['P10a', 'P10b'], run: scaleOutFigures },
+  // The catalog and a movie page in throttled Chromium: interactive (P11a, P11b), JS (P11c, P11d).
+  { ids: ['P11a', 'P11b', 'P11c', 'P11d'], run: pageLoadFigures },
 ];
 
 /**

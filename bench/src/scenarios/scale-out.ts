@@ -1,11 +1,10 @@
-import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { hash, verify } from '@node-rs/argon2';
 import type { BenchEnv } from '../bench-env';
 import { BENCH_PASSWORD, postGraphql } from '../bench-env';
 import { startChild } from '../children';
 import type { ChildServer } from '../children';
-import { measureCores } from '../cpu';
+import { machineBusySince, machineCpuTicks, measureCores } from '../cpu';
 import type { CoresUsed } from '../cpu';
 import type { Figure } from '../figure';
 import { formatNumber, ratioFigure } from '../figure';
@@ -177,28 +176,6 @@ async function alternate(
 }
 
 type Measured = { result: LoadResult; cores: CoresUsed | null; machineBusyCores?: number | null };
-
-/** The machine's CPU time so far from /proc/stat's first line (all CPUs, in ticks), or null. */
-function machineCpuTicks(): { busy: number; total: number } | null {
-  try {
-    const line = readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
-    const ticks = line.trim().split(/\s+/).slice(1).map(Number);
-    // user nice system idle iowait irq softirq steal (guest time is already in user).
-    const total = ticks.slice(0, 8).reduce((sum, n) => sum + n, 0);
-    const idle = (ticks[3] ?? 0) + (ticks[4] ?? 0);
-    return Number.isFinite(total) && total > 0 ? { busy: total - idle, total } : null;
-  } catch {
-    return null;
-  }
-}
-
-/** Cores the whole machine kept busy since `before` (a {@link machineCpuTicks} reading). */
-function machineBusySince(before: { busy: number; total: number } | null): number | null {
-  const after = machineCpuTicks();
-  if (!before || !after || after.total <= before.total) return null;
-  const share = (after.busy - before.busy) / (after.total - before.total);
-  return Math.round(share * os.availableParallelism() * 100) / 100;
-}
 
 function combine(runs: Measured[]): Side {
   const total = runs.reduce((sum, run) => sum + run.result.total, 0);
