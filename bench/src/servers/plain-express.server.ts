@@ -22,7 +22,10 @@ async function main(): Promise<void> {
         data: {
           movies: {
             totalCount,
-            pageInfo: connection.pageInfo,
+            pageInfo: {
+              endCursor: connection.pageInfo.endCursor,
+              hasNextPage: connection.pageInfo.hasNextPage,
+            },
             edges: connection.edges.map(({ cursor, node }) => ({
               cursor,
               node: {

@@ -3,7 +3,15 @@ import request from 'supertest';
 import { CookieJar, parseSetCookies } from '../../test/helpers/cookie-jar';
 import { HOSTILE_RETURN_PATHS } from '../../test/helpers/hostile-return-paths';
 import {
+  accessibleText,
+  elementAt,
+  linkHrefs,
+  rootOf,
+  textContent,
+} from '../../test/helpers/page-html';
+import {
   callApi,
+  manyAccountsFromOneIp,
   signUpViaApi,
   startRenderTestEnv,
   uniqueEmail,
@@ -15,7 +23,9 @@ import { REMEMBER_ME_MAX_AGE_MS } from './cookies';
 let env: RenderTestEnv;
 
 beforeAll(async () => {
-  env = await startRenderTestEnv({}, { seedMovies: false });
+  // Many accounts from one address (supertest's): the sign-up budget per IP is raised, the
+  // sign-in attempt limits under test stay as they are.
+  env = await startRenderTestEnv({}, { seedMovies: false, configureApi: manyAccountsFromOneIp });
 });
 
 afterAll(async () => {
@@ -228,7 +238,7 @@ describe('POST /auth/sign-up', () => {
       .type('form')
       .send({ name: 'Grace Hopper', email, password: PASSWORD, returnTo: '/' })
       .expect(303);
-    expect(res.headers.location).toBe('/');
+    expect(res.headers.location).toBe('/?notice=welcome');
     const access = cookieNamed(res.headers['set-cookie'], 'access_token');
     expect(await me(access?.value ?? '')).toEqual({ email });
   });
@@ -261,11 +271,112 @@ describe('POST /auth/sign-up', () => {
       .send({ name: 'Again', email, password: PASSWORD })
       .expect(409);
     expect(res.body.error.code).toBe('CONFLICT');
-    expect(res.body.error.fields.email).toEqual(['This e-mail is already registered.']);
+    expect(res.body.error.fields.email).toEqual(['This e-mail already has an account.']);
+  });
+});
+
+describe('sign-up feedback', () => {
+  it('welcomes the new person on the page they come back to, keeping its query', async () => {
+    const res = await request(env.app)
+      .post('/auth/sign-up')
+      .type('form')
+      .send({ name: 'New Here', email: uniqueEmail(), password: PASSWORD, returnTo: '/?tag=drama' })
+      .expect(303);
+    expect(res.headers.location).toBe('/?tag=drama&notice=welcome');
+    const jar = new CookieJar();
+    jar.update(res.headers['set-cookie']);
+    const page = await request(env.app)
+      .get(res.headers.location ?? '')
+      .set('Cookie', jar.header())
+      .expect(200);
+    expect(textContent(elementAt(page.text, /<p [^>]*data-testid="notice">/))).toMatch(
+      /^Welcome! Your account is ready\./,
+    );
+  });
+
+  it('says once, on the e-mail field, that the address has an account, and offers to sign in', async () => {
+    const email = await signUpAda();
+    const res = await request(env.app)
+      .post('/auth/sign-up')
+      .type('form')
+      .send({ name: 'Again', email, password: PASSWORD, returnTo: '/my-list' })
+      .expect(409);
+    const message = 'This e-mail already has an account.';
+    // Once on the page (the embedded page data repeats it for hydration; not shown twice).
+    expect(rootOf(res.text).split(message)).toHaveLength(2);
+    expect(textContent(elementAt(res.text, /<span [^>]*data-testid="email-error">/))).toBe(message);
+    expect(res.text).not.toContain('data-testid="form-error"');
+    // The field is marked and names its message.
+    const input = /<input id="sign-up-email"[^>]*>/.exec(res.text)?.[0] ?? '';
+    expect(input).toContain('aria-invalid="true"');
+    expect(input).toContain('aria-describedby="email-error"');
+    expect(input).toContain(`value="${email}"`);
+    const instead = elementAt(res.text, /<a [^>]*data-testid="sign-in-instead"[^>]*>/);
+    expect(accessibleText(instead)).toBe('Sign in instead');
+    const href = (/href="([^"]*)"/.exec(instead)?.[1] ?? '').replace(/&amp;/g, '&');
+    const url = new URL(href, env.config.publicOrigin);
+    expect(url.pathname).toBe('/sign-in');
+    expect(url.searchParams.get('email')).toBe(email);
+    expect(url.searchParams.get('returnTo')).toBe('/my-list');
+    expect(res.headers['set-cookie']).toBeUndefined();
+
+    // Following it: the sign-in form has the address and comes back to the same place.
+    const signIn = await request(env.app).get(href).expect(200);
+    expect(/<input id="sign-in-email"[^>]*>/.exec(signIn.text)?.[0]).toContain(`value="${email}"`);
+    expect(signIn.text).toContain('name="returnTo" value="/my-list"');
+  });
+
+  it('marks each refused field and links it to its message (aria-invalid, aria-describedby)', async () => {
+    const res = await request(env.app)
+      .post('/auth/sign-up')
+      .type('form')
+      .send({ name: 'Bad Input', email: 'not-an-email', password: 'short' })
+      .expect(400);
+    const email = /<input id="sign-up-email"[^>]*>/.exec(res.text)?.[0] ?? '';
+    const password = /<input id="sign-up-password"[^>]*>/.exec(res.text)?.[0] ?? '';
+    const name = /<input id="sign-up-name"[^>]*>/.exec(res.text)?.[0] ?? '';
+    expect(email).toContain('aria-invalid="true"');
+    expect(email).toContain('aria-describedby="email-error"');
+    expect(password).toContain('aria-invalid="true"');
+    // The password names its message and the rule it is checked against.
+    expect(password).toContain('aria-describedby="password-error password-rule"');
+    expect(res.text).toContain('id="email-error"');
+    expect(res.text).toContain('id="password-error"');
+    expect(res.text).toContain('id="password-rule"');
+    // The name was fine: not marked.
+    expect(name).not.toContain('aria-invalid');
+    expect(res.text).not.toContain('data-testid="sign-in-instead"');
+  });
+
+  it('keeps the return path between the sign-in and sign-up pages', async () => {
+    const signIn = await request(env.app).get('/sign-in?returnTo=%2Fmy-list').expect(200);
+    expect(linkHrefs(signIn.text, 'Sign up')).toContain('/sign-up?returnTo=%2Fmy-list');
+    const signUp = await request(env.app).get('/sign-up?returnTo=%2Fmy-list').expect(200);
+    expect(linkHrefs(signUp.text, 'Sign in')).toContain('/sign-in?returnTo=%2Fmy-list');
+    // Without one, plain links (the header's and the page's agree).
+    const plain = await request(env.app).get('/sign-in').expect(200);
+    expect(linkHrefs(plain.text, 'Sign up')).toEqual(['/sign-up', '/sign-up']);
+  });
+
+  it('never prefills the sign-in form with markup from the URL', async () => {
+    const res = await request(env.app)
+      .get(`/sign-in?email=${encodeURIComponent('"><script>alert(1)</script>')}`)
+      .expect(200);
+    expect(res.text).not.toContain('<script>alert(1)');
+    expect(/<input id="sign-in-email"[^>]*>/.exec(res.text)?.[0]).toContain(
+      'value="&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"',
+    );
   });
 });
 
 describe('POST /auth/sign-out', () => {
+  it('says so on the page it lands on', async () => {
+    const res = await request(env.app).get('/?notice=signed-out').expect(200);
+    expect(textContent(elementAt(res.text, /<p [^>]*data-testid="notice">/))).toBe(
+      'You are signed out.',
+    );
+  });
+
   it('revokes the session at the API and clears the cookies', async () => {
     const email = await signUpAda();
     const jar = new CookieJar();
@@ -283,7 +394,7 @@ describe('POST /auth/sign-out', () => {
       .type('form')
       .send({})
       .expect(303);
-    expect(res.headers.location).toBe('/');
+    expect(res.headers.location).toBe('/?notice=signed-out');
     jar.update(res.headers['set-cookie']);
     expect(jar.names()).toEqual([]);
 

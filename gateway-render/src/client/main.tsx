@@ -27,7 +27,10 @@ function readPageData(): PageData | null {
 }
 
 function rememberScroll(): void {
-  const state: HistoryState = { ...(window.history.state as HistoryState | null), scrollY: window.scrollY };
+  const state: HistoryState = {
+    ...(window.history.state as HistoryState | null),
+    scrollY: window.scrollY,
+  };
   window.history.replaceState(state, '');
 }
 
@@ -88,7 +91,9 @@ function BrowserApp({ initial }: { initial: PageData }) {
   const onListChange = useCallback((change: ListChange) => {
     setCurrent((page) => ({ ...page, data: applyListChange(page.data, change) }));
     setAnnouncement({
-      text: change.inMyList ? `Added ${change.title} to My list` : `Removed ${change.title} from My list`,
+      text: change.inMyList
+        ? `Added ${change.title} to My list`
+        : `Removed ${change.title} from My list`,
       toast: true,
     });
   }, []);

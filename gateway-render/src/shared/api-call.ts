@@ -64,7 +64,10 @@ export interface AppLocals {
 /**
  * Runs a query; any failure becomes an {@link ApiFailureError} for the error handler. An
  * anonymous client's query that the API recently answered as public is answered from that
- * response (written into the request's own cache, so the page renders the same way).
+ * response. Pages render from the data itself (nothing reads a GraphQL cache any more), so
+ * the result is never written into one: `no-cache` hands back the API's response as it came,
+ * the same shape and field order as a stored public response, so a page embeds the same
+ * bytes whether or not its data came from the public cache.
  */
 export function runQuery<TData, TVariables extends OperationVariables>(
   client: ApolloClient,
@@ -72,15 +75,12 @@ export function runQuery<TData, TVariables extends OperationVariables>(
   variables: TVariables,
 ): Promise<TData> {
   const cached = cachedPublicResult(client, query, variables);
-  if (cached !== undefined) {
-    client.writeQuery({ query, variables, data: cached } as ApolloClient.WriteQueryOptions<
+  if (cached !== undefined) return Promise.resolve(cached);
+  return dataOf<TData>(() =>
+    client.query({ query, variables, fetchPolicy: 'no-cache' } as ApolloClient.QueryOptions<
       TData,
       TVariables
-    >);
-    return Promise.resolve(cached);
-  }
-  return dataOf<TData>(() =>
-    client.query({ query, variables } as ApolloClient.QueryOptions<TData, TVariables>),
+    >),
   );
 }
 

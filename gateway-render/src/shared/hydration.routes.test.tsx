@@ -20,9 +20,12 @@ import type { PageData } from './page-props';
 
 let env: RenderTestEnv;
 let jar: CookieJar;
+/** A sample movie, on the signed-in person's list (so /my-list renders a card). */
+let movieId: string;
 
 beforeAll(async () => {
-  env = await startRenderTestEnv({}, { seedMovies: false, configureApi: manyAccountsFromOneIp });
+  // The sample movies: the catalog needs a second page and the movie page a movie.
+  env = await startRenderTestEnv({}, { configureApi: manyAccountsFromOneIp });
   const email = uniqueEmail('hydrate');
   await signUpWithForm(env.app, { name: 'Hy Drate', email });
   // A second device, so the account page lists more than one session.
@@ -32,6 +35,17 @@ beforeAll(async () => {
     undefined,
     'Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0',
   );
+  const catalog = await request(env.app).get('/').set('Accept', 'application/json').expect(200);
+  const { data } = catalog.body as PageData & {
+    data: { movies: { edges: { node: { id: string } }[] } };
+  };
+  movieId = data.movies.edges[0]?.node.id ?? '';
+  expect(movieId).not.toBe('');
+  await request(env.app)
+    .post('/user-movies')
+    .set('Cookie', jar.header())
+    .send({ movieId })
+    .expect(200);
 });
 
 afterAll(async () => {
@@ -66,10 +80,18 @@ describe('the new pages hydrate to the same markup', () => {
     ['/account?notice=sessions-revoked&count=2', true],
     ['/', true],
     ['/dev/mail', true],
+    // Filtered to nothing: the summary, the empty state and no pagination.
+    ['/?q=zzzqqq&tag=drama&tag=comedy', false],
+    ['/?page=2', true],
+    ['/?page=3', false],
+    // `:movie` is the sample movie on the list (its id is known only once the API runs).
+    ['/movies/:movie', true],
+    ['/movies/:movie', false],
+    ['/my-list', true],
   ];
   it.each(pages)('%s (signed in: %s)', async (path, signedIn) => {
     const res = await request(env.app)
-      .get(path)
+      .get(path.replace(':movie', movieId))
       .set('Cookie', signedIn ? jar.header() : '')
       .expect(200);
     if (signedIn) jar.update(res.headers['set-cookie']);
@@ -86,5 +108,22 @@ describe('the new pages hydrate to the same markup', () => {
     expect(serverRoot(res.text)).toContain('data-testid="verify-banner"');
     expect(serverRoot(res.text)).toContain('Signed out 2 other devices.');
     expect(serverRoot(res.text)).toContain('UTC</time>');
+  });
+
+  it('compares pages that carry what the new pages add (cards, list state, pagination, back link)', async () => {
+    const list = await request(env.app).get('/my-list').set('Cookie', jar.header()).expect(200);
+    jar.update(list.headers['set-cookie']);
+    const listRoot = serverRoot(list.text);
+    expect(listRoot).toContain(`data-movie-id="${movieId}"`);
+    expect(listRoot).toContain('Remove from my list');
+    expect(listRoot).toContain('data-testid="header-list-count"');
+    const second = await request(env.app).get('/?page=2').expect(200);
+    expect(serverRoot(second.text)).toContain('data-testid="page-status"');
+    const movie = await request(env.app)
+      .get(`/movies/${movieId}`)
+      .set('Referer', `${env.config.publicOrigin}/?tag=drama`)
+      .expect(200);
+    expect(serverRoot(movie.text)).toContain('Back to results');
+    expect(browserRender(movie.text)).toBe(serverRoot(movie.text));
   });
 });

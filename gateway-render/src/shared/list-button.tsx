@@ -22,7 +22,13 @@ export interface ListButtonProps {
  * count update, and the live region says what happened). While busy the button stays
  * focusable (`aria-busy`, not `disabled`, which would drop keyboard focus) and ignores presses.
  */
-export function ListButton({ movieId, title, inMyList, returnTo, compact = false }: ListButtonProps) {
+export function ListButton({
+  movieId,
+  title,
+  inMyList,
+  returnTo,
+  compact = false,
+}: ListButtonProps) {
   const onListChange = useListChange();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);

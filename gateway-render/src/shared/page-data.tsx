@@ -26,7 +26,13 @@ export interface PageDataValue {
 
 const PageDataContext = createContext<PageDataValue>({ data: null, onListChange: null });
 
-export function PageDataProvider({ value, children }: { value: PageDataValue; children: ReactNode }) {
+export function PageDataProvider({
+  value,
+  children,
+}: {
+  value: PageDataValue;
+  children: ReactNode;
+}) {
   return <PageDataContext.Provider value={value}>{children}</PageDataContext.Provider>;
 }
 
@@ -75,7 +81,8 @@ export function applyListChange(data: unknown, change: ListChange): unknown {
     const entries = Object.entries(value).map(([key, item]) => [key, visit(item)] as const);
     const copy = Object.fromEntries(entries) as Record<string, unknown>;
     if (isMovie(value, change.movieId)) {
-      if (copy.inMyList !== change.inMyList && countDelta === 0) countDelta = change.inMyList ? 1 : -1;
+      if (copy.inMyList !== change.inMyList && countDelta === 0)
+        countDelta = change.inMyList ? 1 : -1;
       copy.inMyList = change.inMyList;
     }
     return copy;

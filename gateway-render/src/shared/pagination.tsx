@@ -29,7 +29,7 @@ export function Pagination({
         </span>
       )}
       <span className="page-status" data-testid="page-status">
-        Page {page} of {Math.max(pageCount, page)}
+        Page {page} of {pageCount}
       </span>
       {hasNext ? (
         <NavLink href={hrefFor(page + 1)} className="button ghost" rel="next">

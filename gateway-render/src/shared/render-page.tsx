@@ -45,7 +45,7 @@ export async function renderPage(req: Request, res: Response, options: RenderPag
   res.vary('Accept');
   const body: PageData = { page, title, data };
   if (wantsJson(req)) {
-      res.status(status).json(body);
+    res.status(status).json(body);
     return;
   }
   // One render from data the route already has (the header's viewer included).

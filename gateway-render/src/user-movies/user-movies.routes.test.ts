@@ -1,20 +1,35 @@
 import request from 'supertest';
 import { CookieJar } from '../../test/helpers/cookie-jar';
+import {
+  elementAt,
+  listButtonOf,
+  movieCard,
+  movieCards,
+  textContent,
+} from '../../test/helpers/page-html';
 import { callApi, startRenderTestEnv, uniqueEmail } from '../../test/helpers/render-test-env';
 import type { RenderTestEnv } from '../../test/helpers/render-test-env';
 
 let env: RenderTestEnv;
 let movieIds: string[];
+let titleOf: Record<string, string>;
 
 beforeAll(async () => {
   env = await startRenderTestEnv();
-  const result = await callApi<{ movies: { edges: { node: { id: string } }[] } }>(
+  const result = await callApi<{ movies: { edges: { node: { id: string; title: string } }[] } }>(
     env.api,
-    '{ movies(first: 3) { edges { node { id } } } }',
+    '{ movies(first: 3) { edges { node { id title } } } }',
   );
-  movieIds = result.data?.movies.edges.map((edge) => edge.node.id) ?? [];
+  const nodes = result.data?.movies.edges.map((edge) => edge.node) ?? [];
+  movieIds = nodes.map((node) => node.id);
+  titleOf = Object.fromEntries(nodes.map((node) => [node.id, node.title]));
   expect(movieIds).toHaveLength(3);
 });
+
+function listButtonOfCard(html: string, movieId: string) {
+  const { text, action } = listButtonOf(movieCard(html, movieId));
+  return { text, action };
+}
 
 afterAll(async () => {
   await env.stop();
@@ -56,14 +71,25 @@ describe('the list from HTML forms', () => {
 
     // The catalog knows: that movie's button now removes, the others still add.
     const catalog = await request(env.app).get('/').set('Cookie', jar.header()).expect(200);
-    const buttonOf = (id: string) =>
-      new RegExp(`data-movie-id="${id}".*?<button[^>]*>([^<]+)</button>`).exec(catalog.text)?.[1];
-    expect(buttonOf(movieId)).toBe('Remove from my list');
-    expect(buttonOf(movieIds[1] ?? '')).toBe('Add to my list');
+    expect(listButtonOfCard(catalog.text, movieId)).toEqual({
+      text: `Remove from my list: ${titleOf[movieId]}`,
+      action: `/user-movies/${movieId}/delete`,
+    });
+    expect(listButtonOfCard(catalog.text, movieIds[1] ?? '')).toEqual({
+      text: `Add to my list: ${titleOf[movieIds[1] ?? '']}`,
+      action: '/user-movies',
+    });
 
     const page = await request(env.app).get('/my-list').set('Cookie', jar.header()).expect(200);
-    expect(page.text).toContain(`data-movie-id="${movieId}"`);
-    expect(page.text).toContain('Remove from my list');
+    expect(movieCards(page.text).map((card) => card.id)).toEqual([movieId]);
+    expect(listButtonOfCard(page.text, movieId)).toEqual({
+      text: `Remove from my list: ${titleOf[movieId]}`,
+      action: `/user-movies/${movieId}/delete`,
+    });
+    // The header counts the list.
+    expect(textContent(elementAt(page.text, /<span [^>]*data-testid="header-list-count">/))).toBe(
+      ' (1 movie)',
+    );
 
     await request(env.app)
       .post(`/user-movies/${movieId}/delete`)
@@ -74,6 +100,10 @@ describe('the list from HTML forms', () => {
     expect(await listedIds(jar)).toEqual([]);
     const empty = await request(env.app).get('/my-list').set('Cookie', jar.header()).expect(200);
     expect(empty.text).toContain('Your list is empty');
+    expect(movieCards(empty.text)).toEqual([]);
+    expect(textContent(elementAt(empty.text, /<span [^>]*data-testid="header-list-count">/))).toBe(
+      ' (0 movies)',
+    );
   });
 
   it('sends an anonymous form post to sign in, coming back to the page', async () => {

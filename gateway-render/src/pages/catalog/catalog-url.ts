@@ -37,7 +37,7 @@ export function parseCatalogQuery(query: Record<string, unknown>): CatalogQueryS
   const yearText = strings(query.year)[0] ?? '';
   const year = /^\d{4}$/.test(yearText) ? Number(yearText) : null;
   const pageText = strings(query.page)[0] ?? '';
-  const page = /^\d{1,4}$/.test(pageText) ? Math.min(Math.max(Number(pageText), 1), MAX_PAGE) : 1;
+  const page = /^\d{1,9}$/.test(pageText) ? Math.min(Math.max(Number(pageText), 1), MAX_PAGE) : 1;
   return { tags, search, year, page };
 }
 

@@ -72,9 +72,7 @@ export function CatalogPage({ variables }: { variables: CatalogQueryVariables })
                   className={selected ? 'tag selected' : 'tag'}
                   aria-current={selected ? 'true' : undefined}
                 >
-                  {selected ? (
-                    <span className="visually-hidden">Remove the filter </span>
-                  ) : null}
+                  {selected ? <span className="visually-hidden">Remove the filter </span> : null}
                   {tag}
                 </NavLink>
               </li>
@@ -93,14 +91,25 @@ export function CatalogPage({ variables }: { variables: CatalogQueryVariables })
           </NavLink>
         ) : null}
       </div>
-      {movies.totalCount === 0 ? (
+      {movies.edges.length === 0 && movies.totalCount > 0 ? (
+        <div className="empty-state" data-testid="empty-state">
+          <h2>No page {state.page}</h2>
+          <p>
+            {movieCount(movies.totalCount)} {summary ? `${summary} ` : ''}fill{' '}
+            {pageCount === 1 ? '1 page' : `${pageCount} pages`}.
+          </p>
+          <NavLink href={catalogUrl({ ...state, page: pageCount })} className="button primary">
+            Go to the last page
+          </NavLink>
+        </div>
+      ) : movies.totalCount === 0 ? (
         <div className="empty-state" data-testid="empty-state">
           <h2>Nothing here</h2>
           <p>
-            {summary
-              ? `No movie is ${summary}.`
-              : 'The catalog is empty for now.'}
-            {state.tags.length > 1 ? ' Try fewer genres: a movie must have every one you pick.' : null}
+            {summary ? `No movie is ${summary}.` : 'The catalog is empty for now.'}
+            {state.tags.length > 1
+              ? ' Try fewer genres: a movie must have every one you pick.'
+              : null}
           </p>
           {summary ? (
             <NavLink href={cleared} className="button primary">
@@ -121,12 +130,14 @@ export function CatalogPage({ variables }: { variables: CatalogQueryVariables })
           ))}
         </ul>
       )}
-      <Pagination
-        page={state.page}
-        pageCount={pageCount}
-        hasNext={movies.pageInfo.hasNextPage}
-        hrefFor={(page) => catalogUrl({ ...state, page })}
-      />
+      {movies.edges.length > 0 ? (
+        <Pagination
+          page={state.page}
+          pageCount={pageCount}
+          hasNext={movies.pageInfo.hasNextPage}
+          hrefFor={(page) => catalogUrl({ ...state, page })}
+        />
+      ) : null}
     </div>
   );
 }

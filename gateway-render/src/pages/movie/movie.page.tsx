@@ -58,10 +58,18 @@ export function MoviePage({
           <p className="description">{movie.description}</p>
           <div className="movie-actions">
             {data.me ? (
-              <ListButton movieId={movie.id} title={movie.title} inMyList={movie.inMyList} returnTo={here} />
+              <ListButton
+                movieId={movie.id}
+                title={movie.title}
+                inMyList={movie.inMyList}
+                returnTo={here}
+              />
             ) : (
               <p>
-                <a className="button primary" href={`/sign-in?returnTo=${encodeURIComponent(here)}`}>
+                <a
+                  className="button primary"
+                  href={`/sign-in?returnTo=${encodeURIComponent(here)}`}
+                >
                   Sign in
                 </a>{' '}
                 to add it to your list.

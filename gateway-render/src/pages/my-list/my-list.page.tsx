@@ -32,29 +32,33 @@ export function MyListPage({ variables }: { variables: MyListQueryVariables }) {
           </NavLink>
         </div>
       ) : null}
-      <ul className="movie-grid">
-        {userMovies.edges.map(({ node }, index) => (
-          <MovieCard
-            key={node.id}
-            movie={node.movie}
-            signedIn
-            returnTo={here}
-            priority={index < 6}
-          />
-        ))}
-      </ul>
-      <nav className="pagination" aria-label="Pages">
-        {variables.after ? (
-          <NavLink href={myListUrl(null)} className="button ghost">
-            First page
-          </NavLink>
-        ) : null}
-        {userMovies.pageInfo.hasNextPage && userMovies.pageInfo.endCursor ? (
-          <NavLink href={myListUrl(userMovies.pageInfo.endCursor)} className="button ghost">
-            Next page
-          </NavLink>
-        ) : null}
-      </nav>
+      {userMovies.edges.length > 0 ? (
+        <ul className="movie-grid">
+          {userMovies.edges.map(({ node }, index) => (
+            <MovieCard
+              key={node.id}
+              movie={node.movie}
+              signedIn
+              returnTo={here}
+              priority={index < 6}
+            />
+          ))}
+        </ul>
+      ) : null}
+      {variables.after || userMovies.pageInfo.hasNextPage ? (
+        <nav className="pagination" aria-label="Pages">
+          {variables.after ? (
+            <NavLink href={myListUrl(null)} className="button ghost">
+              First page
+            </NavLink>
+          ) : null}
+          {userMovies.pageInfo.hasNextPage && userMovies.pageInfo.endCursor ? (
+            <NavLink href={myListUrl(userMovies.pageInfo.endCursor)} className="button ghost">
+              Next page
+            </NavLink>
+          ) : null}
+        </nav>
+      ) : null}
     </div>
   );
 }

@@ -88,7 +88,11 @@ export function SignUpPage({ form, google }: { form: SignUpFormState; google: bo
           />
           <FieldMessages name="email" errors={fields} />
           {registered ? (
-            <a className="field-action" href={signInInstead(form.returnTo, email)} data-testid="sign-in-instead">
+            <a
+              className="field-action"
+              href={signInInstead(form.returnTo, email)}
+              data-testid="sign-in-instead"
+            >
               Sign in instead
             </a>
           ) : null}
