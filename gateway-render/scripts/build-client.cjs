@@ -8,7 +8,14 @@
 // size (react-dom's client alone is about 69 KB gzipped, over the page's whole 60 KB budget).
 // Source maps are written to dist/sourcemaps, outside the served folder: never public.
 const { createHash } = require('node:crypto');
-const { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } = require('node:fs');
+const {
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} = require('node:fs');
 const path = require('node:path');
 const esbuild = require('esbuild');
 
@@ -24,13 +31,22 @@ function contentHash(bytes) {
   return out;
 }
 
+/** The manifest a previous build left in `outDir`, or an empty one. */
+function readManifest(outDir) {
+  try {
+    return JSON.parse(readFileSync(path.join(outDir, 'manifest.json'), 'utf8'));
+  } catch {
+    return {};
+  }
+}
+
 /** @param {{ outDir?: string }} [options] */
 async function buildClient(options = {}) {
   const outDir = options.outDir ?? path.join(workspace, 'dist', 'public');
   const mapDir = path.join(path.dirname(outDir), 'sourcemaps');
-  // Old hashed files would pile up build after build.
-  rmSync(outDir, { recursive: true, force: true });
-  rmSync(mapDir, { recursive: true, force: true });
+  // The previous build's files stay (a server started before this build still links them);
+  // older ones are removed at the end, so hashed files do not pile up build after build.
+  const previous = readManifest(outDir);
   mkdirSync(outDir, { recursive: true });
   mkdirSync(mapDir, { recursive: true });
   const result = await esbuild.build({
@@ -73,6 +89,13 @@ async function buildClient(options = {}) {
   writeFileSync(path.join(outDir, iconName), icon);
   manifest['favicon.svg'] = iconName;
   writeFileSync(path.join(outDir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  const keep = new Set(['manifest.json', ...Object.values(previous), ...Object.values(manifest)]);
+  for (const name of readdirSync(outDir)) {
+    if (!keep.has(name)) rmSync(path.join(outDir, name), { recursive: true, force: true });
+  }
+  for (const name of readdirSync(mapDir)) {
+    if (!keep.has(name.replace(/\.map$/, ''))) rmSync(path.join(mapDir, name), { force: true });
+  }
   return outDir;
 }
 

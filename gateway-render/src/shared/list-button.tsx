@@ -57,6 +57,7 @@ export function ListButton({
     }
   };
 
+  const label = inMyList ? 'Remove from my list' : 'Add to my list';
   const classes = ['button', 'list-button', inMyList ? 'in-list' : 'add', compact ? 'small' : '']
     .filter(Boolean)
     .join(' ');
@@ -64,12 +65,17 @@ export function ListButton({
     <form method="post" action={action} onSubmit={onSubmit} className="list-form">
       <input type="hidden" name="movieId" value={movieId} />
       <input type="hidden" name="returnTo" value={returnTo} />
-      <button type="submit" className={classes} aria-busy={busy ? 'true' : undefined}>
+      <button
+        type="submit"
+        className={classes}
+        aria-busy={busy ? 'true' : undefined}
+        // Named for its movie; the name starts with the visible label (WCAG 2.5.3).
+        aria-label={`${label}: ${title}`}
+      >
         <span className="icon" aria-hidden="true">
           {inMyList ? '✓' : '+'}
         </span>
-        {inMyList ? 'Remove from my list' : 'Add to my list'}
-        <span className="visually-hidden">: {title}</span>
+        {label}
       </button>
       {error ? (
         <span role="alert" className="field-error">

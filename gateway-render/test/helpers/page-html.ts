@@ -30,10 +30,13 @@ export function textContent(fragment: string): string {
 }
 
 /**
- * The text a screen reader reads: without `aria-hidden="true"` elements (icons, arrows), with
- * visually hidden text kept, whitespace collapsed.
+ * The text a screen reader reads: the element's own `aria-label`, else its text without
+ * `aria-hidden="true"` elements (icons, arrows), visually hidden text kept, whitespace collapsed.
  */
 export function accessibleText(fragment: string): string {
+  // An aria-label on the element itself replaces its content as its name.
+  const label = /^<\w+[^>]*\saria-label="([^"]*)"/.exec(fragment)?.[1];
+  if (label !== undefined) return decodeEntities(label).replace(/\s+/g, ' ').trim();
   const shown = fragment.replace(/<(\w+)[^>]*\saria-hidden="true"[^>]*>[^]*?<\/\1>/g, '');
   return textContent(shown).replace(/\s+/g, ' ').trim();
 }
