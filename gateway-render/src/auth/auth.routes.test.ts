@@ -333,7 +333,7 @@ describe('sign-up feedback', () => {
       .send({ name: 'Bad Input', email: 'not-an-email', password: 'short' })
       .expect(400);
     const email = /<input id="sign-up-email"[^>]*>/.exec(res.text)?.[0] ?? '';
-    const password = /<input id="sign-up-password"[^>]*>/.exec(res.text)?.[0] ?? '';
+    const password = /<input[^>]*name="password"[^>]*>/.exec(res.text)?.[0] ?? '';
     const name = /<input id="sign-up-name"[^>]*>/.exec(res.text)?.[0] ?? '';
     expect(email).toContain('aria-invalid="true"');
     expect(email).toContain('aria-describedby="email-error"');

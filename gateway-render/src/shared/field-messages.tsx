@@ -35,3 +35,58 @@ export function FieldMessages({ name, errors }: { name: string; errors: FieldErr
 
 /** The password rule the API applies, said where a new password is chosen. */
 export const PASSWORD_RULE = 'At least 8 characters; avoid common words and patterns';
+
+/**
+ * A new-password field with the rule stated under it and the API's messages (the strength
+ * feedback among them) after it, linked to the input. `name` is the API's field name.
+ */
+export function NewPasswordField({
+  name,
+  label,
+  errors,
+}: {
+  name: string;
+  label: string;
+  errors: FieldErrors;
+}) {
+  const ruleId = `${name}-rule`;
+  return (
+    <div className="field">
+      <label>
+        {label}
+        <input
+          type="password"
+          name={name}
+          required
+          minLength={8}
+          maxLength={256}
+          autoComplete="new-password"
+          {...fieldAria(name, errors, ruleId)}
+        />
+      </label>
+      <small className="hint" id={ruleId}>
+        {PASSWORD_RULE}
+      </small>
+      <FieldMessages name={name} errors={errors} />
+    </div>
+  );
+}
+
+/** The current-password field the account's forms ask for, with its messages. */
+export function CurrentPasswordField({ errors }: { errors: FieldErrors }) {
+  return (
+    <div className="field">
+      <label>
+        Current password
+        <input
+          type="password"
+          name="currentPassword"
+          required
+          autoComplete="current-password"
+          {...fieldAria('currentPassword', errors)}
+        />
+      </label>
+      <FieldMessages name="currentPassword" errors={errors} />
+    </div>
+  );
+}

@@ -1,7 +1,12 @@
 import type { AccountPageQuery } from '../../__generated__/graphql';
 import type { FieldErrors } from '../../shared/api-errors';
 import { formatDateTime } from '../../shared/date-time';
-import { fieldAria, FieldMessages, PASSWORD_RULE } from '../../shared/field-messages';
+import {
+  CurrentPasswordField,
+  fieldAria,
+  FieldMessages,
+  NewPasswordField,
+} from '../../shared/field-messages';
 import { FormError } from '../../shared/form-post';
 import { usePageData } from '../../shared/page-data';
 import type { AccountFormName, AccountFormState } from '../../shared/page-props';
@@ -41,37 +46,8 @@ function PasswordSection({
         <ReturnHere />
         <Username email={email} />
         <FormError error={error} />
-        <div className="field">
-          <label>
-            Current password
-            <input
-              type="password"
-              name="currentPassword"
-              required
-              autoComplete="current-password"
-              {...fieldAria('currentPassword', fields)}
-            />
-          </label>
-          <FieldMessages name="currentPassword" errors={fields} />
-        </div>
-        <div className="field">
-          <label>
-            New password
-            <input
-              type="password"
-              name="newPassword"
-              required
-              minLength={8}
-              maxLength={256}
-              autoComplete="new-password"
-              {...fieldAria('newPassword', fields, 'account-password-rule')}
-            />
-          </label>
-          <small className="hint" id="account-password-rule">
-            {PASSWORD_RULE}
-          </small>
-          <FieldMessages name="newPassword" errors={fields} />
-        </div>
+        <CurrentPasswordField errors={fields} />
+        <NewPasswordField name="newPassword" label="New password" errors={fields} />
         <button type="submit">Change password</button>
       </form>
     </section>
@@ -112,19 +88,7 @@ function EmailSection({
           </label>
           <FieldMessages name="newEmail" errors={fields} />
         </div>
-        <div className="field">
-          <label>
-            Current password
-            <input
-              type="password"
-              name="currentPassword"
-              required
-              autoComplete="current-password"
-              {...fieldAria('currentPassword', fields)}
-            />
-          </label>
-          <FieldMessages name="currentPassword" errors={fields} />
-        </div>
+        <CurrentPasswordField errors={fields} />
         <button type="submit">Change e-mail address</button>
       </form>
     </section>

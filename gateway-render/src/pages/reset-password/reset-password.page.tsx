@@ -1,4 +1,4 @@
-import { fieldAria, FieldMessages, PASSWORD_RULE } from '../../shared/field-messages';
+import { NewPasswordField } from '../../shared/field-messages';
 import { LinkProblem } from '../../shared/link-problem';
 import type { ResetPasswordFormState } from '../../shared/page-props';
 
@@ -22,24 +22,7 @@ export function ResetPasswordPage({ form }: { form: ResetPasswordFormState }) {
       <p>Every device signed in to your account will be signed out.</p>
       <form method="post" action="/reset-password" className="auth-form">
         <input type="hidden" name="token" value={form.token} />
-        <div className="field">
-          <label>
-            New password
-            <input
-              type="password"
-              name="newPassword"
-              required
-              minLength={8}
-              maxLength={256}
-              autoComplete="new-password"
-              {...fieldAria('newPassword', form.fields, 'new-password-rule')}
-            />
-          </label>
-          <small className="hint" id="new-password-rule">
-            {PASSWORD_RULE}
-          </small>
-          <FieldMessages name="newPassword" errors={form.fields} />
-        </div>
+        <NewPasswordField name="newPassword" label="New password" errors={form.fields} />
         <button type="submit">Set the new password</button>
       </form>
     </div>

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { FormEvent } from 'react';
 import type { FieldErrors } from '../../shared/api-errors';
-import { FieldMessages, fieldAria, PASSWORD_RULE } from '../../shared/field-messages';
+import { FieldMessages, fieldAria, NewPasswordField } from '../../shared/field-messages';
 import { FormError, useFormPost } from '../../shared/form-post';
 import { GoogleButton, googleUrl } from '../../shared/google-button';
 import { withNotice } from '../../shared/notices';
@@ -97,24 +97,8 @@ export function SignUpPage({ form, google }: { form: SignUpFormState; google: bo
             </a>
           ) : null}
         </div>
-        <div className="field">
-          <label htmlFor="sign-up-password">Password</label>
-          <input
-            id="sign-up-password"
-            type="password"
-            name="password"
-            required
-            minLength={8}
-            maxLength={256}
-            autoComplete="new-password"
-            {...fieldAria('password', fields, 'password-rule')}
-          />
-          <small className="hint" id="password-rule">
-            {PASSWORD_RULE}
-          </small>
-          {/* The API's strength feedback ("Add another word or two", ...) appears here. */}
-          <FieldMessages name="password" errors={fields} />
-        </div>
+        {/* The API's strength feedback ("Add another word or two", ...) appears by it. */}
+        <NewPasswordField name="password" label="Password" errors={fields} />
         <button type="submit" className="button primary wide" aria-busy={busy ? 'true' : undefined}>
           Sign up
         </button>
