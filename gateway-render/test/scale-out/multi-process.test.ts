@@ -19,7 +19,8 @@ import type { RoundRobinProxy } from '../helpers/round-robin-proxy';
 const REUSE_INTERVAL_SECONDS = 2;
 const NAME = 'Scale Tester';
 const SIGNED_IN = `<strong data-testid="viewer-name">${NAME}</strong>`;
-const SIGNED_OUT = '<a href="/sign-in">Sign in</a>';
+// The header's sign-in link, which only signed-out pages show.
+const SIGNED_OUT = '<a href="/sign-in" class="button ghost small">Sign in</a>';
 
 const children = new ChildServers();
 const dbName = uniqueDbName('scale_out');
