@@ -54,6 +54,8 @@ async function buildClient(options = {}) {
       client: path.join(clientDir, 'main.tsx'),
       styles: path.join(clientDir, 'styles.css'),
     },
+    // Paths in the metafile are relative to this folder, wherever the build is started from.
+    absWorkingDir: workspace,
     outdir: outDir,
     entryNames: '[name]-[hash]',
     bundle: true,

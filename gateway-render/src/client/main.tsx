@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { hydrateRoot } from 'react-dom/client';
 import { AppShell } from '../shared/app-shell';
 import type { Announcement } from '../shared/app-shell';
@@ -98,10 +98,12 @@ function BrowserApp({ initial }: { initial: PageData }) {
     });
   }, []);
 
-  // Effects run only once React has committed the hydrated tree, so this marks the moment
-  // links and forms are really handled in place (tests and the page-load benchmark wait for
-  // it). Set right after hydrateRoot() instead, it would come too early: hydration is async.
-  useEffect(() => {
+  // A layout effect runs right after the hydrated tree is committed (its event handlers
+  // attached), before the browser paints, so this marks the moment links and forms are really
+  // handled in place (tests and the page-load benchmark wait for it). Right after
+  // hydrateRoot() would be too early where hydration is asynchronous (React 19); a passive
+  // effect would also count the next paint, which waits on the posters' rasterisation.
+  useLayoutEffect(() => {
     window.history.scrollRestoration = 'manual';
     document.documentElement.dataset.hydrated = 'true';
     performance.mark('hydrated');
