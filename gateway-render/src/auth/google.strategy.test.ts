@@ -397,6 +397,12 @@ describe('Google sign-in not configured', () => {
     expect(page.text).not.toContain('Sign in with Google');
     const configured = await request(env.app).get('/sign-in').expect(200);
     expect(configured.text).toContain('Sign in with Google');
+    // Sign-up offers Google too, and both buttons start the flow coming back to returnTo.
+    const signUp = await request(env.app).get('/sign-up?returnTo=%2Fmy-list').expect(200);
+    expect(signUp.text).toMatch(
+      /<a class="google-button" href="\/auth\/google\?returnTo=%2Fmy-list">.*Sign up with Google/s,
+    );
+    expect((await request(app).get('/sign-up').expect(200)).text).not.toContain('with Google');
 
     const { email } = await signUpViaApi(env.api, { name: 'No Google' });
     const jar = await signInWithForm(app, email);
