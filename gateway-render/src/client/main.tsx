@@ -44,6 +44,12 @@ function focusPageHeading(): void {
   target.focus({ preventScroll: true });
 }
 
+/** The path and query of a URL of this site. */
+function localPath(href: string): string {
+  const { pathname, search } = new URL(href, window.location.href);
+  return pathname + search;
+}
+
 function BrowserApp({ initial }: { initial: PageData }) {
   const [current, setCurrent] = useState(initial);
   const [loading, setLoading] = useState(false);
@@ -74,13 +80,15 @@ function BrowserApp({ initial }: { initial: PageData }) {
     const body = (await response.json()) as PageData;
     // A later click won: drop this answer.
     if (ticket !== latest.current) return;
+    // A redirect (to sign in, say) shows another page: the address bar says which.
+    const shown = response.redirected ? localPath(response.url) : url;
     document.title = pageTitle(body.title);
     if (options.replace) {
       pending.current = { scrollY: options.scrollY ?? null };
-      window.history.replaceState(window.history.state, '', url);
+      window.history.replaceState(window.history.state, '', shown);
     } else {
       rememberScroll();
-      window.history.pushState({ scrollY: 0 } satisfies HistoryState, '', url);
+      window.history.pushState({ scrollY: 0 } satisfies HistoryState, '', shown);
       pending.current = { scrollY: 0 };
     }
     setLoading(false);
