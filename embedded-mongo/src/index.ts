@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Logger } from './logger';
 import { defaultLogger } from './logger';
+import type { WireServerStats } from './server';
 import { WireServer } from './server';
 import { Journal, JOURNAL_FILE, replayJournal } from './storage/journal';
 import { lockDataDir } from './storage/lock';
@@ -37,13 +38,44 @@ export interface EmbeddedMongoOptions {
   journalCompactionBytes?: number;
   /** Largest accepted wire message; a bigger frame closes its connection. Default 48,000,000. */
   maxMessageSizeBytes?: number;
+  /**
+   * Longest silence, in ms, allowed in the middle of a message: a connection that has sent part
+   * of a frame and then nothing for this long is closed, with a warning naming the peer. It
+   * measures stalls, not total time, so a large insert arriving slowly but steadily is never cut
+   * off. Default 30,000: drivers write each message in one go, so on a working link a frame
+   * never pauses for seconds, while a debugger breakpoint or a loaded CI machine stays well
+   * inside it; mongod has no such limit, but it does not hold half-sent frames in a JS heap
+   * either. 0 turns it off.
+   */
+  frameTimeoutMs?: number;
+  /**
+   * Closes a connection after this many ms with no message in progress and no command running.
+   * Default 0 (off), like mongod, which never closes idle client connections: driver pools keep
+   * connections idle for as long as the application lives (`maxIdleTimeMS` defaults to 0), and
+   * although the driver replaces a pooled connection it sees closed, a close that races an
+   * operation would surface as a network error. Set it in tests to exercise reconnection.
+   */
+  idleTimeoutMs?: number;
+  /**
+   * Cap on the bytes held for incomplete messages across all connections; the connection whose
+   * data takes the total over it is closed with a warning, so stalled half-sent frames cannot
+   * exhaust memory. Default 64 MiB: above the 48 MB `maxMessageSizeBytes`, so one maximal
+   * message always fits, and a fair margin for concurrent large inserts in tests. A value below
+   * `maxMessageSizeBytes` refuses messages larger than itself.
+   */
+  maxPendingBytes?: number;
 }
+
+/** What {@link EmbeddedMongo.stats} reports. */
+export type { WireServerStats as EmbeddedMongoStats } from './server';
 
 export interface EmbeddedMongo {
   /** `mongodb://127.0.0.1:<port>/`, with no database name. */
   uri: string;
   /** The port it listens on (the one picked when `port` was 0). */
   port: number;
+  /** Open connections and the bytes held for incomplete messages (tests, diagnostics). */
+  stats(): WireServerStats;
   /** Closes all connections, stops the monitors and flushes and closes the journal. */
   stop(): Promise<void>;
 }
@@ -54,6 +86,12 @@ export async function startEmbeddedMongo(
 ): Promise<EmbeddedMongo> {
   const logger = options.logger ?? defaultLogger;
   const host = options.host ?? '127.0.0.1';
+  for (const key of ['frameTimeoutMs', 'idleTimeoutMs', 'maxPendingBytes'] as const) {
+    const value = options[key];
+    if (value !== undefined && !(value >= 0)) {
+      throw new RangeError(`${key} must be a number >= 0, got ${String(value)}`);
+    }
+  }
   const store = new Store();
   let journal: Journal | undefined;
   let unlock = (): void => undefined;
@@ -82,6 +120,9 @@ export async function startEmbeddedMongo(
     logger,
     host,
     maxMessageSizeBytes: options.maxMessageSizeBytes,
+    frameTimeoutMs: options.frameTimeoutMs,
+    idleTimeoutMs: options.idleTimeoutMs,
+    maxPendingBytes: options.maxPendingBytes,
   });
   let port: number;
   try {
@@ -108,6 +149,7 @@ export async function startEmbeddedMongo(
   return {
     uri: `mongodb://${host.includes(':') ? `[${host}]` : host}:${port}/`,
     port,
+    stats: () => server.stats(),
     stop: () => {
       stopped ??= (async () => {
         clearInterval(monitor);

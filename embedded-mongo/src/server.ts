@@ -15,6 +15,25 @@ export interface WireServerOptions {
   logger: Logger;
   host: string;
   maxMessageSizeBytes?: number;
+  /** See {@link EmbeddedMongoOptions.frameTimeoutMs}; 0 turns it off. */
+  frameTimeoutMs?: number;
+  /** See {@link EmbeddedMongoOptions.idleTimeoutMs}; 0 turns it off. */
+  idleTimeoutMs?: number;
+  /** See {@link EmbeddedMongoOptions.maxPendingBytes}. */
+  maxPendingBytes?: number;
+}
+
+/** Defaults of the connection limits; the reasons are on the options in index.ts. */
+export const DEFAULT_FRAME_TIMEOUT_MS = 30_000;
+export const DEFAULT_IDLE_TIMEOUT_MS = 0;
+export const DEFAULT_MAX_PENDING_BYTES = 64 * 1024 * 1024;
+
+/** A snapshot of the connections, for tests and diagnostics. */
+export interface WireServerStats {
+  /** Open client connections. */
+  connections: number;
+  /** Bytes buffered for frames not yet complete, across all connections. */
+  pendingBytes: number;
 }
 
 const HANDSHAKE_COMMANDS = new Set(['hello', 'ismaster', 'isMaster']);
@@ -31,6 +50,8 @@ export class WireServer {
   private nextConnectionId = 1;
   private nextRequestId = 1;
   private readonly startedAt = new Date();
+  /** Sum of every connection's FrameReader.pendingBytes, checked against maxPendingBytes. */
+  private pendingBytes = 0;
   port = 0;
 
   constructor(private readonly options: WireServerOptions) {
@@ -51,6 +72,10 @@ export class WireServer {
         resolve(this.port);
       });
     });
+  }
+
+  stats(): WireServerStats {
+    return { connections: this.sockets.size, pendingBytes: this.pendingBytes };
   }
 
   async close(): Promise<void> {
@@ -78,6 +103,55 @@ export class WireServer {
       port: this.port,
       maxMessageSizeBytes,
     };
+    const peer = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
+    const name = `connection ${connectionId} from ${peer}`;
+    const frameTimeoutMs = this.options.frameTimeoutMs ?? DEFAULT_FRAME_TIMEOUT_MS;
+    const idleTimeoutMs = this.options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
+    const maxPendingBytes = this.options.maxPendingBytes ?? DEFAULT_MAX_PENDING_BYTES;
+    // This connection's share of this.pendingBytes; given back exactly once when it closes.
+    let accounted = 0;
+    const account = (): void => {
+      this.pendingBytes += reader.pendingBytes - accounted;
+      accounted = reader.pendingBytes;
+    };
+    const release = (): void => {
+      this.pendingBytes -= accounted;
+      accounted = 0;
+    };
+    const drop = (reason: string): void => {
+      this.options.logger.warn(`${name}: ${reason}; closing it`);
+      release();
+      socket.destroy();
+    };
+    // One socket timer, re-armed only when its meaning changes. socket.setTimeout counts time
+    // without socket activity (not total time), so a slow but progressing frame is never cut
+    // off, and Node's socket timers are unref'd: they never keep the process alive.
+    let inFlight = 0;
+    let armedMs = -1;
+    let armedFor: 'frame' | 'idle' | 'busy' = 'idle';
+    const arm = (): void => {
+      // While a command runs the client is waiting for us, so that silence is not idleness.
+      armedFor = reader.pendingBytes > 0 ? 'frame' : inFlight > 0 ? 'busy' : 'idle';
+      const ms = armedFor === 'frame' ? frameTimeoutMs : armedFor === 'idle' ? idleTimeoutMs : 0;
+      if (ms !== armedMs) {
+        armedMs = ms;
+        socket.setTimeout(ms);
+      }
+    };
+    socket.on('timeout', () => {
+      if (socket.destroyed) return;
+      if (armedFor === 'frame') {
+        drop(
+          `no bytes for ${frameTimeoutMs} ms with a message incomplete ` +
+            `(${reader.pendingBytes} of ${reader.pendingFrameLength ?? '?'} bytes received)`,
+        );
+      } else if (armedFor === 'idle') {
+        // Asked for by idleTimeoutMs, so routine: drivers reconnect on their next operation.
+        this.options.logger.info(`${name}: idle for ${idleTimeoutMs} ms; closing it`);
+        socket.destroy();
+      }
+    });
+    arm();
     let queue: Promise<void> = Promise.resolve();
     socket.on('data', (chunk: Buffer) => {
       let frames: Frame[];
@@ -85,17 +159,34 @@ export class WireServer {
         frames = reader.push(chunk);
       } catch (error) {
         // The stream cannot be resynchronised after a bad length: drop this connection only.
-        const message = error instanceof FramingError ? error.message : String(error);
-        this.options.logger.warn(`connection ${connectionId}: ${message}; closing it`);
-        socket.destroy();
+        drop(error instanceof FramingError ? error.message : String(error));
         return;
       }
-      for (const frame of frames) {
-        queue = queue.then(() => this.handleFrame(frame, socket, context));
+      account();
+      if (accounted > 0 && this.pendingBytes > maxPendingBytes) {
+        // Bounds what N half-sent frames can hold; the connection that crosses the cap goes.
+        drop(
+          `incomplete messages would hold ${this.pendingBytes} bytes, over maxPendingBytes ` +
+            `${maxPendingBytes}`,
+        );
+        return;
       }
+      inFlight += frames.length;
+      for (const frame of frames) {
+        queue = queue
+          .then(() => this.handleFrame(frame, socket, context))
+          .then(() => {
+            inFlight -= 1;
+            if (!socket.destroyed) arm();
+          });
+      }
+      arm();
     });
     socket.on('error', () => socket.destroy());
-    socket.on('close', () => this.sockets.delete(socket));
+    socket.on('close', () => {
+      release();
+      this.sockets.delete(socket);
+    });
   }
 
   private async handleFrame(

@@ -22,6 +22,18 @@ describe('FrameReader', () => {
     expect(reader.push(two.subarray(5))).toHaveLength(1);
   });
 
+  it('holds only the bytes received, whatever length a frame announces', () => {
+    const reader = new FrameReader();
+    const head = Buffer.alloc(16);
+    head.writeInt32LE(48_000_000, 0);
+    expect(reader.push(head)).toEqual([]);
+    expect(reader.pendingBytes).toBe(16);
+    expect(reader.pendingFrameLength).toBe(48_000_000);
+    const tail = new FrameReader();
+    expect(tail.push(Buffer.concat([one, two.subarray(0, 5)]))).toHaveLength(1);
+    expect(tail.pendingBytes).toBe(5);
+  });
+
   it('rejects lengths below a header or above the limit', () => {
     const tiny = Buffer.alloc(16);
     tiny.writeInt32LE(4, 0);

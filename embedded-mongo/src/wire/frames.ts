@@ -59,13 +59,25 @@ export function writeHeader(
 
 /**
  * Cuts a TCP byte stream into frames. TCP delivers arbitrary chunks, so bytes are
- * buffered until a whole frame (its length is the first int32) has arrived.
+ * buffered until a whole frame (its length is the first int32) has arrived. The announced
+ * length is only checked, never allocated: a header claiming 48 MB followed by silence holds
+ * just the bytes received ({@link FrameReader.pendingBytes}), which the server caps and times out.
  */
 export class FrameReader {
   private chunks: Buffer[] = [];
   private buffered = 0;
 
   constructor(private readonly maxMessageSize: number = MAX_MESSAGE_SIZE_BYTES) {}
+
+  /** Bytes held for a frame that has not fully arrived yet (0 between frames). */
+  get pendingBytes(): number {
+    return this.buffered;
+  }
+
+  /** The announced length of the frame being received, once its first 4 bytes are in. */
+  get pendingFrameLength(): number | undefined {
+    return this.buffered >= 4 ? this.peek(4).readInt32LE(0) : undefined;
+  }
 
   /** Adds bytes and returns every frame now complete. Throws FramingError on a bad length. */
   push(chunk: Buffer): Frame[] {
@@ -86,6 +98,11 @@ export class FrameReader {
       if (this.buffered < length) break;
       const raw = this.take(length);
       frames.push({ header: readHeader(raw), body: raw.subarray(HEADER_SIZE), raw });
+    }
+    if (frames.length > 0 && this.chunks.length === 1) {
+      // The tail was cut out of a buffer that also holds the frames just returned; copying it
+      // lets that buffer go once they are handled, so pendingBytes is what is really kept.
+      this.chunks[0] = Buffer.from(this.chunks[0]);
     }
     return frames;
   }
