@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
@@ -13,6 +12,7 @@ import { machineBusySince, machineCpuTicks } from '../cpu';
 import type { Figure, Goal } from '../figure';
 import { formatNumber, ratioFigure } from '../figure';
 import { graphqlBody, MOVIES_QUERY } from '../queries';
+import { renderServerEnv } from './render';
 
 // The render server's own browser build, as the browser tests' global setup runs it: the root
 // build (`tsc -b`) does not bundle the client, so without it P11 could time a stale bundle.
@@ -542,15 +542,7 @@ export async function pageLoadFigures(env: BenchEnv): Promise<Figure[]> {
     started.push(api);
     const render = await startChild('render', {
       env: {
-        BENCH_RENDER_ENV: JSON.stringify({
-          NODE_ENV: 'production',
-          RENDER_PORT: '0',
-          API_URL: `${api.url}/graphql`,
-          RENDER_API_KEY_TOKEN: env.renderApiKey,
-          COOKIE_SECRET: randomBytes(32).toString('base64url'),
-          PUBLIC_ORIGIN: 'https://catalog.bench.test',
-          LOG_LEVEL: process.env.BENCH_API_LOG_LEVEL ?? 'warn',
-        }),
+        BENCH_RENDER_ENV: JSON.stringify(renderServerEnv(env, api.url)),
       },
       nodeArgs: env.nodeArgs('render-p11'),
     });

@@ -101,18 +101,23 @@ async function cannedApiRate(
  * figure is the render server's own per-page cost; the details give the same server in front
  * of a canned API with and without the API's Cache-Control.
  */
+/** The environment of a render server in production mode in front of the API at `apiUrl`. */
+export function renderServerEnv(env: BenchEnv, apiUrl: string): Record<string, string> {
+  return {
+    NODE_ENV: 'production',
+    RENDER_PORT: '0',
+    API_URL: `${apiUrl}/graphql`,
+    RENDER_API_KEY_TOKEN: env.renderApiKey,
+    COOKIE_SECRET: randomBytes(32).toString('base64url'),
+    PUBLIC_ORIGIN: 'https://catalog.bench.test',
+    LOG_LEVEL: process.env.BENCH_API_LOG_LEVEL ?? 'warn',
+  };
+}
+
 export async function renderFigure(env: BenchEnv): Promise<Figure> {
   const api = await env.startApi();
   try {
-    const renderEnv: Record<string, string> = {
-      NODE_ENV: 'production',
-      RENDER_PORT: '0',
-      API_URL: `${api.url}/graphql`,
-      RENDER_API_KEY_TOKEN: env.renderApiKey,
-      COOKIE_SECRET: randomBytes(32).toString('base64url'),
-      PUBLIC_ORIGIN: 'https://catalog.bench.test',
-      LOG_LEVEL: process.env.BENCH_API_LOG_LEVEL ?? 'warn',
-    };
+    const renderEnv = renderServerEnv(env, api.url);
     const render = await startChild('render', {
       env: { BENCH_RENDER_ENV: JSON.stringify(renderEnv) },
       nodeArgs: env.nodeArgs('render'),
