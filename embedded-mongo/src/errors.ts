@@ -28,6 +28,8 @@ export const ErrorCodes = {
   UnsupportedOpQueryCommand: 352,
   Location17419: 17419,
   Location40323: 40323,
+  Location40324: 40324,
+  Location40415: 40415,
   DuplicateKey: 11000,
 } as const;
 

@@ -3,6 +3,7 @@ import { runAggregation } from '../query/aggregate';
 import { canonicalKey } from '../storage/keys';
 import { collectPathValues } from '../query/documents';
 import { findDocuments } from '../query/find';
+import { checkHint } from '../query/hint';
 import {
   collectionName,
   cursorBatchSize,
@@ -35,9 +36,9 @@ const aggregate: CommandHandler = (command, context) => {
       "The 'cursor' option is required, except for aggregate with the explain argument",
     );
   }
-  const docs = runAggregation(existingCollection(context, name), pipeline, (foreign) =>
-    existingCollection(context, foreign),
-  );
+  const coll = existingCollection(context, name);
+  checkHint(coll, command.hint);
+  const docs = runAggregation(coll, pipeline, (foreign) => existingCollection(context, foreign));
   return context.cursors.create(namespace(context, name), docs, {
     batchSize: cursorBatchSize(command),
   });

@@ -1,5 +1,6 @@
 import { MongoCommandError } from '../errors';
 import { findDocuments } from '../query/find';
+import { checkHint } from '../query/hint';
 import {
   collectionName,
   existingCollection,
@@ -28,7 +29,9 @@ const find: CommandHandler = (command, context) => {
       `Skip value must be non-negative, but received: ${skip}`,
     );
   }
-  const docs = findDocuments(existingCollection(context, name), {
+  const coll = existingCollection(context, name);
+  checkHint(coll, command.hint);
+  const docs = findDocuments(coll, {
     filter: optionalDoc(command, 'filter'),
     sort: optionalDoc(command, 'sort'),
     projection: optionalDoc(command, 'projection'),

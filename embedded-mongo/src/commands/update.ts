@@ -2,7 +2,12 @@ import type { Doc } from '../query/documents';
 import { collectionName, requireArrayOfDocs } from './arguments';
 import type { CommandHandler } from './context';
 import { writeError } from './write-errors';
-import { executeDelete, executeUpdate, parseUpdateStatement } from './write-ops';
+import {
+  checkUpdateStatementFields,
+  executeDelete,
+  executeUpdate,
+  parseUpdateStatement,
+} from './write-ops';
 import { MongoCommandError } from '../errors';
 import { isPlainObject } from '../query/documents';
 
@@ -10,6 +15,7 @@ const update: CommandHandler = (command, context) => {
   const name = collectionName(command, 'update');
   const statements = requireArrayOfDocs(command, 'updates');
   const ordered = command.ordered !== false;
+  for (const statement of statements) checkUpdateStatementFields(statement);
   let n = 0;
   let nModified = 0;
   const upserted: Doc[] = [];

@@ -31,6 +31,39 @@ export interface UpdateOutcome {
   after?: Doc;
 }
 
+/**
+ * The fields mongod 7.0's IDL accepts in an `update` statement. `sort` only arrived in 8.0:
+ * a 7.0 standalone refuses it (and anything else unknown) instead of silently ignoring it.
+ */
+const UPDATE_STATEMENT_FIELDS = new Set([
+  'q',
+  'u',
+  'c',
+  'arrayFilters',
+  'multi',
+  'upsert',
+  'upsertSupplied',
+  'collation',
+  'hint',
+  'sampleId',
+  '$_allowShardKeyUpdatesWithoutFullShardKeyInQuery',
+]);
+
+/**
+ * Refuses unknown fields of an `update` statement like mongod's command parser does: the
+ * whole command fails (`ok: 0`, no statement runs), not just that statement.
+ */
+export function checkUpdateStatementFields(statement: Doc): void {
+  for (const field of Object.keys(statement)) {
+    if (!UPDATE_STATEMENT_FIELDS.has(field)) {
+      throw new MongoCommandError(
+        'Location40415',
+        `BSON field 'update.updates.${field}' is an unknown field.`,
+      );
+    }
+  }
+}
+
 /** Parses one entry of the `update` command's `updates` array. */
 export function parseUpdateStatement(statement: Doc): UpdateRequest {
   const filter = statement.q ?? {};

@@ -3,11 +3,64 @@ import { MongoCommandError } from '../errors';
 import type { Collection } from '../storage/collection';
 import type { Doc } from './documents';
 import { cloneDoc, isOperatorObject, isPlainObject } from './documents';
+import { compileFilter, translateMingoError } from './filter';
 import { sortSpec } from './find';
 import { MINGO_OPTIONS } from './mingo-options';
 import { sortDocuments } from './sort';
 
 const UNSUPPORTED_STAGES = new Set(['$out', '$merge', '$changeStream', '$search', '$geoNear']);
+
+/**
+ * The stage names a mongod 7.0 knows. Any other name is refused up front with mongod's
+ * 40324, whatever the input (an empty or missing collection included); known stages mingo
+ * lacks are left to fail in mingo or as unsupported above.
+ */
+const MONGOD_STAGES = new Set([
+  '$addFields',
+  '$bucket',
+  '$bucketAuto',
+  '$changeStream',
+  '$changeStreamSplitLargeEvent',
+  '$collStats',
+  '$count',
+  '$currentOp',
+  '$densify',
+  '$documents',
+  '$facet',
+  '$fill',
+  '$geoNear',
+  '$graphLookup',
+  '$group',
+  '$indexStats',
+  '$limit',
+  '$listLocalSessions',
+  '$listSampledQueries',
+  '$listSearchIndexes',
+  '$listSessions',
+  '$lookup',
+  '$match',
+  '$merge',
+  '$out',
+  '$planCacheStats',
+  '$project',
+  '$queryStats',
+  '$redact',
+  '$replaceRoot',
+  '$replaceWith',
+  '$sample',
+  '$search',
+  '$searchMeta',
+  '$set',
+  '$setWindowFields',
+  '$shardedDataDistribution',
+  '$skip',
+  '$sort',
+  '$sortByCount',
+  '$unionWith',
+  '$unset',
+  '$unwind',
+  '$vectorSearch',
+]);
 
 /**
  * Runs an aggregation pipeline. A leading `$match` is answered through the collection's
@@ -28,6 +81,9 @@ export function runAggregation(
       );
     }
     const name = Object.keys(stage)[0];
+    if (!MONGOD_STAGES.has(name)) {
+      throw new MongoCommandError('Location40324', `Unrecognized pipeline stage name: '${name}'`);
+    }
     if (UNSUPPORTED_STAGES.has(name)) {
       throw new MongoCommandError(
         'NotImplemented',
@@ -40,7 +96,8 @@ export function runAggregation(
   let next = 0;
   const first = stages[0];
   if (first && isPlainObject(first.$match)) {
-    input = coll ? coll.match(first.$match) : [];
+    // A missing collection still parses the filter, so a bad operator fails as on mongod.
+    input = coll ? coll.match(first.$match) : (compileFilter(first.$match), []);
     next = 1;
   } else {
     input = coll ? [...coll.docs.values()] : [];
@@ -70,7 +127,11 @@ export function runAggregation(
       return mutating ? docs.map((doc) => cloneDoc(doc)) : docs;
     },
   });
-  return aggregator.run(input);
+  try {
+    return aggregator.run(input);
+  } catch (error) {
+    throw translateMingoError(error);
+  }
 }
 
 /**

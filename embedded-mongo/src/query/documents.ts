@@ -24,7 +24,19 @@ export function cloneDoc<T>(value: T): T {
   if (Array.isArray(value)) return value.map((item: unknown) => cloneDoc(item)) as T;
   if (isPlainObject(value)) {
     const out: Doc = {};
-    for (const key of Object.keys(value)) out[key] = cloneDoc(value[key]);
+    for (const key of Object.keys(value)) {
+      // `out.__proto__ = …` would set the copy's prototype instead of copying the field.
+      if (key === '__proto__') {
+        Object.defineProperty(out, key, {
+          value: cloneDoc(value[key]),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      } else {
+        out[key] = cloneDoc(value[key]);
+      }
+    }
     return out as T;
   }
   return value;

@@ -1,7 +1,8 @@
 import { find as mingoFind } from 'mingo';
 import type { Collection } from '../storage/collection';
 import type { Doc } from './documents';
-import { cloneDoc } from './documents';
+import { isPlainObject } from './documents';
+import { compileFilter, protoSafeCopies, protoSafeProjection } from './filter';
 import { MINGO_OPTIONS } from './mingo-options';
 import { sortDocuments } from './sort';
 
@@ -20,8 +21,12 @@ export interface FindOptions {
  * objects themselves, so nothing here may modify them (updates replace them instead).
  */
 export function findDocuments(coll: Collection | undefined, options: FindOptions): Doc[] {
-  if (!coll) return [];
   const filter = options.filter ?? {};
+  if (!coll) {
+    // mongod parses the filter before it looks for the collection: a bad one fails either way.
+    compileFilter(filter);
+    return [];
+  }
   const skip = Math.max(0, options.skip ?? 0);
   const limit = Math.abs(options.limit ?? 0);
   const sort = options.sort && Object.keys(options.sort).length > 0 ? options.sort : undefined;
@@ -39,13 +44,90 @@ export function findDocuments(coll: Collection | undefined, options: FindOptions
  * mingo applies exclusions of nested paths (`{ 'a.secret': 0 }`) by deleting from the objects
  * it is given, so it projects copies: handing it stored documents would change the data.
  */
-function project(docs: Doc[], projection: Doc): Doc[] {
-  return mingoFind(
-    docs.map((doc) => cloneDoc(doc)),
-    {},
-    projection,
-    MINGO_OPTIONS,
-  ).all() as Doc[];
+function project(docs: Doc[], rawProjection: Doc): Doc[] {
+  const { copies, restore } = protoSafeCopies(docs);
+  const projection = protoSafeProjection(rawProjection);
+  const split = splitSlices(projection);
+  if (!split) return restore(mingoFind(copies, {}, projection, MINGO_OPTIONS).all() as Doc[]);
+  const kept =
+    Object.keys(split.exclusion).length > 0
+      ? (mingoFind(copies, {}, split.exclusion, MINGO_OPTIONS).all() as Doc[])
+      : copies;
+  for (const doc of kept) {
+    for (const [path, slice] of split.slices) slicePath(doc, path.split('.'), slice);
+  }
+  return restore(kept);
+}
+
+/** `$slice: n` (first n, or last -n) or `$slice: [skip, limit]` (skip < 0 counts from the end). */
+type SliceSpec = number | [number, number];
+
+/**
+ * mongod treats `$slice` as part of an exclusion projection: `{ comments: { $slice: 2 } }`
+ * and `{ comments: { $slice: 2 }, secret: 0 }` keep every other field. mingo refuses the
+ * second (mixing inclusion and exclusion) and reads the first as an inclusion, so those
+ * projections are split: mingo applies the exclusions, then the slices are cut here on the
+ * copies. Projections with inclusions, odd `$slice` arguments or overlapping paths are left
+ * to mingo as before.
+ */
+function splitSlices(
+  projection: Doc,
+): { exclusion: Doc; slices: Array<[string, SliceSpec]> } | undefined {
+  const exclusion: Doc = {};
+  const slices: Array<[string, SliceSpec]> = [];
+  for (const [path, value] of Object.entries(projection)) {
+    if (isPlainObject(value) && Object.keys(value).join() === '$slice') {
+      const spec = value.$slice;
+      const valid =
+        Number.isInteger(spec) ||
+        (Array.isArray(spec) &&
+          spec.length === 2 &&
+          Number.isInteger(spec[0]) &&
+          Number.isInteger(spec[1]) &&
+          (spec[1] as number) > 0);
+      if (!valid) return undefined;
+      slices.push([path, spec as SliceSpec]);
+    } else if (value === 0 || value === false) {
+      exclusion[path] = value;
+    } else {
+      return undefined;
+    }
+  }
+  if (slices.length === 0) return undefined;
+  const overlaps = (a: string, b: string): boolean =>
+    a === b || a.startsWith(`${b}.`) || b.startsWith(`${a}.`);
+  const excluded = Object.keys(exclusion);
+  if (slices.some(([a]) => excluded.some((b) => overlaps(a, b)))) return undefined;
+  return { exclusion, slices };
+}
+
+/** Cuts the array at `path` in place (a copy); arrays on the way apply it to each element. */
+function slicePath(value: unknown, segments: string[], slice: SliceSpec): void {
+  if (Array.isArray(value)) {
+    for (const item of value) slicePath(item, segments, slice);
+    return;
+  }
+  if (!isPlainObject(value) || !Object.hasOwn(value, segments[0])) return;
+  const [head, ...rest] = segments;
+  if (rest.length > 0) {
+    slicePath(value[head], rest, slice);
+    return;
+  }
+  const array = value[head];
+  if (!Array.isArray(array)) return;
+  Object.defineProperty(value, head, {
+    value: sliceArray(array, slice),
+    enumerable: true,
+    writable: true,
+    configurable: true,
+  });
+}
+
+function sliceArray(array: unknown[], slice: SliceSpec): unknown[] {
+  if (typeof slice === 'number') return slice >= 0 ? array.slice(0, slice) : array.slice(slice);
+  const [skip, limit] = slice;
+  const start = skip >= 0 ? Math.min(skip, array.length) : Math.max(0, array.length + skip);
+  return array.slice(start, start + limit);
 }
 
 /** Drops `$meta` sort keys (text scores do not exist here) and keeps 1/-1 directions. */

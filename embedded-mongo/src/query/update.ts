@@ -1,5 +1,5 @@
 import { Decimal128, Long, ObjectId } from 'bson';
-import { Aggregator, update as mingoUpdate } from 'mingo';
+import { Aggregator, Query, update as mingoUpdate } from 'mingo';
 import type { Modifier } from 'mingo/updater';
 import { MongoCommandError } from '../errors';
 import { canonicalKey } from '../storage/keys';
@@ -112,6 +112,9 @@ export function applyUpdate(doc: Doc, spec: UpdateSpec, options: ApplyUpdateOpti
   if (Array.isArray(spec)) {
     const [result] = new Aggregator(spec, MINGO_OPTIONS).run([cloneDoc(doc)]);
     next = result ?? {};
+    // mongod replaces the document with the pipeline's output and, like a replacement, keeps
+    // the original `_id` when that output has none (`$project: { _id: 0 }`, `$replaceWith`).
+    if (next._id === undefined && doc._id !== undefined) next = { _id: doc._id, ...next };
   } else if (isOperatorUpdate(spec)) {
     next = applyOperators(cloneDoc(doc), spec as Doc, options);
   } else {
@@ -138,13 +141,16 @@ function applyOperators(doc: Doc, spec: Doc, options: ApplyUpdateOptions): Doc {
     modifier[operator] = { ...((modifier[operator] as Doc | undefined) ?? {}), ...(fields as Doc) };
   }
   checkConflicts(spec);
+  resolveSharedArrayPaths(doc, modifier, options);
   for (const [operator, fields] of Object.entries(modifier)) {
     for (const [path, value] of Object.entries(fields as Doc)) {
       checkOperand(doc, operator, path, value);
     }
   }
   checkIdUntouched(doc, modifier, options.isInsert);
+  dropUnchangedId(doc, modifier);
   moveLongArithmetic(doc, modifier);
+  moveLogicalPulls(doc, modifier, options);
   if (Object.keys(modifier).length === 0) return doc;
   const positional = Object.values(modifier).some((fields) =>
     Object.keys(fields as Doc).some((path) => /(^|\.)\$(\.|$)/.test(path)),
@@ -179,6 +185,17 @@ function checkIdUntouched(doc: Doc, modifier: Doc, isInsert: boolean): void {
   }
 }
 
+/**
+ * `$set: { _id: <its current value> }` is a no-op MongoDB allows (checkIdUntouched has checked
+ * the value), but mingo refuses any `_id` path, so the entry is dropped before mingo runs.
+ */
+function dropUnchangedId(doc: Doc, modifier: Doc): void {
+  const fields = modifier.$set as Doc | undefined;
+  if (!fields || !('_id' in fields) || doc._id === undefined) return;
+  delete fields._id;
+  if (Object.keys(fields).length === 0) delete modifier.$set;
+}
+
 /** `{ $set: { a: 1 }, $inc: { a: 1 } }` is ambiguous; MongoDB refuses it with code 40. */
 function checkConflicts(spec: Doc): void {
   const seen: string[] = [];
@@ -190,14 +207,222 @@ function checkConflicts(spec: Doc): void {
         (other) => other === path || other.startsWith(`${path}.`) || path.startsWith(`${other}.`),
       );
       if (conflict !== undefined) {
+        // mongod names the shorter path, where the two updates meet.
+        const at = conflict.length <= path.length ? conflict : path;
         throw new MongoCommandError(
           'ConflictingUpdateOperators',
-          `Updating the path '${path}' would create a conflict at '${conflict}'`,
+          `Updating the path '${path}' would create a conflict at '${at}'`,
         );
       }
       seen.push(path);
     }
   }
+}
+
+/** The part of a path mingo treats as one update target: everything before a `$` segment. */
+function mingoSelector(path: string): string {
+  const segments = path.split('.');
+  const positional = segments.findIndex((segment) => segment.startsWith('$'));
+  return positional < 0 ? path : segments.slice(0, positional).join('.');
+}
+
+/**
+ * mingo refuses two paths under the same array (`children.$.name` with `children.$.updatedAt`,
+ * as mongoose timestamps send) as a conflict, although MongoDB only refuses overlapping leaf
+ * paths. When that happens, every positional path is turned into the concrete paths it
+ * designates in the document as it was before the update (so a `$` or an array filter is not
+ * re-evaluated against half-updated elements), and mingo then sees distinct paths.
+ */
+function resolveSharedArrayPaths(doc: Doc, modifier: Doc, options: ApplyUpdateOptions): void {
+  const selectors = new Set<string>();
+  let shared = false;
+  let positional = false;
+  for (const fields of Object.values(modifier)) {
+    for (const path of Object.keys(fields as Doc)) {
+      const selector = mingoSelector(path);
+      if (selector !== path) positional = true;
+      if (selectors.has(selector)) shared = true;
+      selectors.add(selector);
+    }
+  }
+  if (!shared || !positional) return;
+  const concrete: string[] = [];
+  for (const [operator, fields] of Object.entries(modifier)) {
+    const resolved: Doc = {};
+    for (const [path, value] of Object.entries(fields as Doc)) {
+      const paths = path.includes('$') ? expandPositionalPath(doc, path, options) : [path];
+      for (const target of paths) {
+        const conflict = concrete.find(
+          (other) =>
+            other === target || other.startsWith(`${target}.`) || target.startsWith(`${other}.`),
+        );
+        if (conflict !== undefined) {
+          const at = conflict.length <= target.length ? conflict : target;
+          throw new MongoCommandError(
+            'ConflictingUpdateOperators',
+            `Updating the path '${target}' would create a conflict at '${at}'`,
+          );
+        }
+        concrete.push(target);
+        resolved[target] = value;
+      }
+    }
+    modifier[operator] = resolved;
+  }
+  for (const [operator, fields] of Object.entries(modifier)) {
+    if (Object.keys(fields as Doc).length === 0) delete modifier[operator];
+  }
+}
+
+/**
+ * The concrete paths (`children.1.name`) a positional path (`children.$.name`,
+ * `children.$[c].name`, `children.$[].name`) designates in `doc`, with mongod's errors.
+ */
+function expandPositionalPath(doc: Doc, path: string, options: ApplyUpdateOptions): string[] {
+  const segments = path.split('.');
+  const results: string[] = [];
+  const walk = (value: unknown, index: number, prefix: string[]): void => {
+    if (index === segments.length) {
+      results.push(prefix.join('.'));
+      return;
+    }
+    const segment = segments[index];
+    if (!segment.startsWith('$')) {
+      const next = Array.isArray(value)
+        ? /^\d+$/.test(segment)
+          ? value[Number(segment)]
+          : undefined
+        : isPlainObject(value)
+          ? value[segment]
+          : undefined;
+      walk(next, index + 1, [...prefix, segment]);
+      return;
+    }
+    const field = prefix.join('.');
+    if (!Array.isArray(value)) {
+      throw new MongoCommandError(
+        'BadValue',
+        value === undefined || value === null
+          ? `The path '${field}' must exist in the document in order to apply array updates.`
+          : `Cannot apply array updates to non-array element ${prefix[prefix.length - 1] ?? field}: ${formatValue(value)}`,
+      );
+    }
+    let indexes: number[];
+    if (segment === '$') {
+      indexes = [positionalIndex(value, field, options.query)];
+    } else if (segment === '$[]') {
+      indexes = value.map((_, i) => i);
+    } else {
+      const identifier = segment.slice(2, -1);
+      const filter = arrayFilterFor(identifier, options.arrayFilters, path);
+      const query = new Query(filter, MINGO_OPTIONS);
+      indexes = value.flatMap((element, i) => (query.test({ [identifier]: element }) ? [i] : []));
+    }
+    for (const i of indexes) walk(value[i], index + 1, [...prefix, String(i)]);
+  };
+  walk(doc, 0, []);
+  return results;
+}
+
+/** The element `$` stands for: the first one the filter's predicates on that array match. */
+function positionalIndex(array: unknown[], field: string, query: Doc | undefined): number {
+  const predicates = Object.entries(query ?? {}).filter(
+    ([key]) => key === field || key.startsWith(`${field}.`),
+  );
+  if (predicates.length > 0) {
+    const test = new Query(Object.fromEntries(predicates), MINGO_OPTIONS);
+    const index = array.findIndex((element) => {
+      const probe: Doc = {};
+      setPath(probe, field, [element]);
+      return test.test(probe);
+    });
+    if (index >= 0) return index;
+  }
+  throw new MongoCommandError(
+    'BadValue',
+    'The positional operator did not find the match needed from the query.',
+  );
+}
+
+/** The array filter whose top-level paths start with `identifier` (`{ 'c.name': 'b' }`). */
+function arrayFilterFor(identifier: string, arrayFilters: Doc[] | undefined, path: string): Doc {
+  const names = (filter: Doc): string[] =>
+    Object.entries(filter).flatMap(([key, value]) =>
+      key.startsWith('$')
+        ? Array.isArray(value)
+          ? value.filter(isPlainObject).flatMap(names)
+          : []
+        : [key.split('.')[0]],
+    );
+  const filter = arrayFilters?.find((candidate) => names(candidate).includes(identifier));
+  if (!filter) {
+    throw new MongoCommandError(
+      'BadValue',
+      `No array filter found for identifier '${identifier}' in path '${path}'`,
+    );
+  }
+  return filter;
+}
+
+/** Query operators that apply to a value (`$gt`, `$in`): mongod's "path-accepting" keywords. */
+const VALUE_OPERATORS = new Set([
+  '$eq',
+  '$ne',
+  '$gt',
+  '$gte',
+  '$lt',
+  '$lte',
+  '$in',
+  '$nin',
+  '$exists',
+  '$type',
+  '$size',
+  '$all',
+  '$elemMatch',
+  '$not',
+  '$regex',
+  '$options',
+  '$mod',
+  '$bitsAllSet',
+  '$bitsAnySet',
+  '$bitsAllClear',
+  '$bitsAnyClear',
+  '$geoWithin',
+  '$geoIntersects',
+  '$near',
+  '$nearSphere',
+  '$within',
+]);
+
+/**
+ * mongod reads a `$pull` condition whose first field is not a value operator
+ * (`{ $or: [{ a: 1 }, { b: 2 }] }`, `{ a: 1, $and: [...] }`) as a query on each object element.
+ * mingo instead applies any condition holding an operator to the element as a value, so such
+ * a `$or` never matches: these pulls are computed here and turned into a `$set`.
+ */
+function moveLogicalPulls(doc: Doc, modifier: Doc, options: ApplyUpdateOptions): void {
+  const fields = modifier.$pull as Doc | undefined;
+  if (!fields) return;
+  for (const [path, condition] of Object.entries(fields)) {
+    if (!isPlainObject(condition)) continue;
+    const keys = Object.keys(condition);
+    if (keys.length === 0 || VALUE_OPERATORS.has(keys[0])) continue;
+    if (!keys.some((key) => key.startsWith('$'))) continue;
+    const query = new Query(condition, MINGO_OPTIONS);
+    delete fields[path];
+    const targets = path.includes('$') ? expandPositionalPath(doc, path, options) : [path];
+    for (const target of targets) {
+      const current = getPath(doc, target);
+      if (current === undefined) continue;
+      if (!Array.isArray(current)) {
+        throw new MongoCommandError('BadValue', 'Cannot apply $pull to a non-array value');
+      }
+      const kept = current.filter((element) => !(isPlainObject(element) && query.test(element)));
+      if (kept.length === current.length) continue;
+      modifier.$set = { ...((modifier.$set as Doc | undefined) ?? {}), [target]: kept };
+    }
+  }
+  if (Object.keys(fields).length === 0) delete modifier.$pull;
 }
 
 /** Raises MongoDB's errors for updates that mingo would silently skip. */

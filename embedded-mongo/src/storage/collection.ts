@@ -1,10 +1,9 @@
 import type { Binary } from 'bson';
 import { UUID } from 'bson';
-import { Query } from 'mingo';
 import { MongoCommandError } from '../errors';
 import type { Doc } from '../query/documents';
 import { formatValue, isOperatorObject, isPlainObject } from '../query/documents';
-import { MINGO_OPTIONS } from '../query/mingo-options';
+import { compileFilter } from '../query/filter';
 import type { IndexSpec } from './indexes';
 import { Index } from './indexes';
 import { canonicalKey } from './keys';
@@ -166,10 +165,10 @@ export class Collection {
       }
       return first;
     }
-    const query = new Query(filter, MINGO_OPTIONS);
+    const test = compileFilter(filter);
     const out: Doc[] = [];
     for (const doc of this.candidates(filter)) {
-      if (query.test(doc)) {
+      if (test(doc)) {
         out.push(doc);
         if (limit > 0 && out.length >= limit) break;
       }

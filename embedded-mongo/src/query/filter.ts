@@ -1,0 +1,151 @@
+import { Query } from 'mingo';
+import { MingoError } from 'mingo/util';
+import { MongoCommandError } from '../errors';
+import type { Doc } from './documents';
+import { isPlainObject } from './documents';
+import { MINGO_OPTIONS } from './mingo-options';
+
+/**
+ * mongod's wording for the query errors mingo reports in its own words, so a client sees the
+ * same message from both servers. Anything else is left as it is (answered as BadValue).
+ */
+export function translateMingoError(error: unknown): unknown {
+  if (!(error instanceof MingoError)) return error;
+  const operator = /^unknown query operator (\$\S+)$/.exec(error.message);
+  if (operator) return new MongoCommandError('BadValue', `unknown operator: ${operator[1]}`);
+  const topLevel = /^unknown top level operator: (\$\S+)$/.exec(error.message);
+  if (topLevel) {
+    return new MongoCommandError(
+      'BadValue',
+      `unknown top level operator: ${topLevel[1]}. If you have a field name that starts with a ` +
+        "'$' symbol, consider using $getField or $setField.",
+    );
+  }
+  return error;
+}
+
+/**
+ * mingo refuses any `__proto__` path (its guard against prototype pollution), but to MongoDB
+ * `__proto__` is an ordinary field name. Filters naming it are matched on copies where that
+ * name is replaced by one no BSON document can contain (field names cannot hold NUL), so
+ * mingo never reads or writes a real `__proto__`.
+ */
+const PROTO = '__proto__';
+const PROTO_STANDIN = '\u0000proto';
+
+/** Compiles a find filter into a predicate, failing like mongod on unknown operators. */
+export function compileFilter(filter: Doc): (doc: Doc) => boolean {
+  try {
+    if (!mentionsProto(filter)) {
+      const query = new Query(filter, MINGO_OPTIONS);
+      return (doc) => query.test(doc);
+    }
+    const query = new Query(renameFilter(filter), MINGO_OPTIONS);
+    return (doc) => query.test(renameValue(doc) as Doc);
+  } catch (error) {
+    throw translateMingoError(error);
+  }
+}
+
+function mentionsProto(value: unknown): boolean {
+  if (Array.isArray(value)) return value.some(mentionsProto);
+  if (!isPlainObject(value)) return false;
+  return Object.keys(value).some(
+    (key) => key === PROTO || key.split('.').includes(PROTO) || mentionsProto(value[key]),
+  );
+}
+
+/** Own data properties only: assigning `out.__proto__` would set the copy's prototype. */
+function define(out: Doc, key: string, value: unknown): void {
+  Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+/** A filter level: field keys are dotted paths, `$and`/`$or`/`$nor` hold filters. */
+function renameFilter(filter: Doc): Doc {
+  const out: Doc = {};
+  for (const [key, value] of Object.entries(filter)) {
+    if (key === '$and' || key === '$or' || key === '$nor') {
+      define(
+        out,
+        key,
+        Array.isArray(value)
+          ? value.map((item) => (isPlainObject(item) ? renameFilter(item) : item))
+          : value,
+      );
+    } else if (key.startsWith('$')) {
+      define(out, key, value);
+    } else {
+      const path = key
+        .split('.')
+        .map((segment) => (segment === PROTO ? PROTO_STANDIN : segment))
+        .join('.');
+      define(out, path, renamePredicate(value));
+    }
+  }
+  return out;
+}
+
+/** A field's predicate: operators take values, except `$elemMatch` (a filter) and `$not`. */
+function renamePredicate(predicate: unknown): unknown {
+  if (!isPlainObject(predicate) || !Object.keys(predicate).some((key) => key.startsWith('$'))) {
+    return renameValue(predicate);
+  }
+  const out: Doc = {};
+  for (const [operator, argument] of Object.entries(predicate)) {
+    if (operator === '$elemMatch' && isPlainObject(argument)) {
+      define(out, operator, renameFilter(argument));
+    } else if (operator === '$not') {
+      define(out, operator, renamePredicate(argument));
+    } else {
+      define(out, operator, renameValue(argument));
+    }
+  }
+  return out;
+}
+
+/** A copy of a value (a document, an equality operand) with `__proto__` fields renamed. */
+function renameValue(value: unknown, seen: { proto: boolean } = { proto: false }): unknown {
+  if (Array.isArray(value)) return value.map((item) => renameValue(item, seen));
+  if (!isPlainObject(value)) return value;
+  const out: Doc = {};
+  for (const key of Object.keys(value)) {
+    if (key === PROTO) seen.proto = true;
+    define(out, key === PROTO ? PROTO_STANDIN : key, renameValue(value[key], seen));
+  }
+  return out;
+}
+
+/**
+ * Copies documents for a mingo projection, `__proto__` fields renamed: mingo would drop them
+ * and set the copy's prototype. `restore` renames them back in the projected copies.
+ */
+export function protoSafeCopies(docs: Doc[]): { copies: Doc[]; restore: (out: Doc[]) => Doc[] } {
+  const seen = { proto: false };
+  const copies = docs.map((doc) => renameValue(doc, seen) as Doc);
+  if (!seen.proto) return { copies, restore: (out) => out };
+  return { copies, restore: (out) => out.map((doc) => restoreValue(doc) as Doc) };
+}
+
+/** A projection whose paths may name `__proto__`, in the renamed form of protoSafeCopies. */
+export function protoSafeProjection(projection: Doc): Doc {
+  if (!mentionsProto(projection)) return projection;
+  const out: Doc = {};
+  for (const [path, value] of Object.entries(projection)) {
+    const renamed = path
+      .split('.')
+      .map((segment) => (segment === PROTO ? PROTO_STANDIN : segment))
+      .join('.');
+    define(out, renamed, value);
+  }
+  return out;
+}
+
+function restoreValue(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(restoreValue);
+  if (!isPlainObject(value)) return value;
+  const out: Doc = {};
+  for (const key of Object.keys(value)) {
+    define(out, key === PROTO_STANDIN ? PROTO : key, restoreValue(value[key]));
+  }
+  return out;
+}
