@@ -24,6 +24,14 @@ export const ErrorCodes = {
   IndexOptionsConflict: 85,
   IndexKeySpecsConflict: 86,
   NotImplemented: 238,
+  // Collections: validators, views, collMod, _id storage rules.
+  GraphContainsCycle: 11,
+  DollarPrefixedFieldName: 52,
+  InvalidIdField: 53,
+  CommandNotSupported: 115,
+  DocumentValidationFailure: 121,
+  OptionNotSupportedOnView: 167,
+  ViewDepthLimitExceeded: 210,
   ConflictingUpdateOperators: 40,
   UnsupportedOpQueryCommand: 352,
   Location17419: 17419,
@@ -31,6 +39,39 @@ export const ErrorCodes = {
   Location40324: 40324,
   Location40415: 40415,
   DuplicateKey: 11000,
+  // Collation parsing (mongod's IDL validator and ICU factory codes).
+  IncompatibleCollationVersion: 190,
+  Location51024: 51024,
+  // Aggregation variables, $out/$merge and database-level aggregate (mongod's own codes).
+  MergeStageNoMatchingDocument: 13113,
+  CommandNotSupportedOnView: 166,
+  Location16866: 16866,
+  Location16867: 16867,
+  Location16868: 16868,
+  Location16990: 16990,
+  Location17152: 17152,
+  Location17276: 17276,
+  Location17385: 17385,
+  Location31319: 31319,
+  Location31320: 31320,
+  Location31321: 31321,
+  Location31441: 31441,
+  Location31465: 31465,
+  Location40228: 40228,
+  Location40414: 40414,
+  Location40600: 40600,
+  Location40601: 40601,
+  Location51047: 51047,
+  Location51132: 51132,
+  Location51144: 51144,
+  Location51181: 51181,
+  Location51183: 51183,
+  Location51185: 51185,
+  Location51198: 51198,
+  Location51199: 51199,
+  Location51273: 51273,
+  Location4738901: 4738901,
+  Location4890500: 4890500,
 } as const;
 
 export type ErrorCodeName = keyof typeof ErrorCodes;
@@ -65,8 +106,8 @@ export class ProtocolError extends MongoCommandError {
 }
 
 /**
- * The journal could not be written (disk full, I/O error): the write is applied in memory but
- * not durable, so it is not acknowledged. The journal keeps it and retries on the next flush.
+ * The journal could not be written (disk full, I/O error): the write is not durable, so it is
+ * not acknowledged, and it has been rolled back in memory (never retried): "not done".
  */
 export class JournalWriteError extends MongoCommandError {
   constructor(message: string) {

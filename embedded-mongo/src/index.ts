@@ -4,7 +4,7 @@ import type { Logger } from './logger';
 import { defaultLogger } from './logger';
 import type { WireServerStats } from './server';
 import { WireServer } from './server';
-import { Journal, JOURNAL_FILE, replayJournal } from './storage/journal';
+import { Journal, JOURNAL_FILE, removeLeftoverCompaction, replayJournal } from './storage/journal';
 import { lockDataDir } from './storage/lock';
 import { Store } from './storage/store';
 import { sweepExpired } from './storage/ttl';
@@ -33,7 +33,8 @@ export interface EmbeddedMongoOptions {
   cursorTimeoutMs?: number;
   /**
    * With `dataDir`: compact the journal while running once it exceeds this many bytes and has
-   * doubled since the last compaction (it is always compacted at start-up). Default 64 MiB.
+   * doubled since the last compaction (start-up compacts too), in both cases only when the disk
+   * has room for the compacted copy (otherwise a warning, and the journal grows). Default 64 MiB.
    */
   journalCompactionBytes?: number;
   /** Largest accepted wire message; a bigger frame closes its connection. Default 48,000,000. */
@@ -100,14 +101,22 @@ export async function startEmbeddedMongo(
     fs.mkdirSync(dir, { recursive: true });
     unlock = await lockDataDir(dir);
     try {
+      // First of all: a compaction that died half-way must not keep holding disk space.
+      removeLeftoverCompaction(dir, logger);
       const file = path.join(dir, JOURNAL_FILE);
-      const { records } = replayJournal(file, (record) => store.apply(record), logger);
-      // Compaction: the replayed state becomes the new journal (written aside, then renamed).
-      journal = await Journal.create(dir, {
-        snapshot: () => store.snapshot(),
-        compactionBytes: options.journalCompactionBytes ?? 64 * 1024 * 1024,
-        logger,
-      });
+      const replay = replayJournal(file, (record) => store.apply(record), logger);
+      const { records } = replay;
+      // Compaction: the replayed state becomes the new journal (written aside, then renamed)
+      // when the disk has room for it; otherwise the journal is kept and appended to.
+      journal = await Journal.create(
+        dir,
+        {
+          snapshot: () => store.snapshot(),
+          compactionBytes: options.journalCompactionBytes ?? 64 * 1024 * 1024,
+          logger,
+        },
+        replay,
+      );
       store.attachJournal(journal);
       logger.info(`data directory ${dir}: replayed ${records} journal records`);
     } catch (error) {
@@ -153,9 +162,13 @@ export async function startEmbeddedMongo(
     stop: () => {
       stopped ??= (async () => {
         clearInterval(monitor);
-        await server.close();
-        await journal?.close();
-        unlock();
+        try {
+          await server.close();
+          // A final write failing (full disk) rolls back what nobody was answered for yet.
+          await journal?.close();
+        } finally {
+          unlock();
+        }
       })();
       return stopped;
     },

@@ -1,8 +1,10 @@
 import { MongoCommandError, toErrorReply } from '../errors';
 import type { Doc } from '../query/documents';
+import { withCommandTime } from '../query/command-time';
 import { aggregateCommands } from './aggregate';
 import { collectionCommands } from './collections';
 import type { CommandContext, CommandHandler } from './context';
+import { explainCommands } from './explain';
 import { findCommands } from './find';
 import { findAndModifyCommands } from './find-and-modify';
 import { handshakeCommands } from './handshake';
@@ -30,6 +32,7 @@ const COMMANDS: Record<string, CommandHandler> = {
   ...aggregateCommands,
   ...collectionCommands,
   ...indexCommands,
+  ...explainCommands,
   commitTransaction: transactionCommand,
   abortTransaction: transactionCommand,
 };
@@ -42,47 +45,67 @@ function commandName(command: Doc): string | undefined {
 /**
  * Runs one command and always answers with a reply document: errors become
  * `{ ok: 0, errmsg, code, codeName }`, exactly as a mongod reports them.
+ *
+ * A command that changed anything is answered only once its journal records are durable. If
+ * that journal write fails, the journal has already rolled back those changes (and everything
+ * queued after them, other connections' included) and the reply is the journal's error, so
+ * an error always means "not done". This holds on both paths: a handler that returned (an
+ * insert batch with some writeErrors included) and one that threw after some writes.
+ * Handlers make their changes synchronously (none awaits between writing and returning), so
+ * a rollback, which runs between commands, always finds this command's flush waiting.
  */
 export async function runCommand(command: Doc, context: CommandContext): Promise<Doc> {
   const name = commandName(command);
+  // Taken before the handler runs: the flush below then fails exactly when one of this
+  // command's own changes was rolled back, not because of another command's failure.
+  const before = context.store.writeSequence;
+  let reply: Doc | undefined;
+  let failed = false;
+  let failure: unknown;
   try {
-    if (name === undefined) {
-      throw new MongoCommandError('FailedToParse', 'empty command document');
-    }
-    // A standalone mongod rejects every command carrying transaction fields with code 20.
-    if ('txnNumber' in command || 'startTransaction' in command || 'autocommit' in command) {
-      throw new MongoCommandError('IllegalOperation', TRANSACTION_MESSAGE);
-    }
-    const handler = Object.prototype.hasOwnProperty.call(COMMANDS, name)
-      ? COMMANDS[name]
-      : undefined;
-    if (!handler) {
-      throw new MongoCommandError('CommandNotFound', `no such command: '${name}'`);
-    }
-    const before = context.store.writeSequence;
-    const reply = await handler(command, context);
-    // Acknowledge a write only once it is on disk; reads need not wait for others' writes.
-    if (context.store.writeSequence !== before) await context.store.flush();
-    return reply;
+    // One `$$NOW` per command, as mongod: handlers evaluate synchronously inside dispatch.
+    reply = await withCommandTime(() => dispatch(name, command, context));
   } catch (error) {
-    // Even a failed command may have committed earlier writes of its batch: make them durable
-    // before answering, since the reply acknowledges them.
+    failed = true;
+    failure = error;
+  }
+  if (context.store.writeSequence !== before) {
     try {
-      await context.store.flush();
+      await context.store.flush(before);
     } catch (flushError) {
       return toErrorReply(flushError);
     }
-    if (!(error instanceof MongoCommandError)) {
-      // mingo rejects bad queries with plain Errors (a client mistake, answered as BadValue);
-      // a TypeError or RangeError here is more likely a server bug, worth a warning.
-      const log =
-        error instanceof TypeError || error instanceof RangeError
-          ? context.logger.warn
-          : context.logger.info;
-      log(
-        `command ${String(name)} failed unexpectedly: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
-      );
-    }
-    return toErrorReply(error);
   }
+  if (!failed && reply) return reply;
+  if (!(failure instanceof MongoCommandError)) {
+    // mingo rejects bad queries with plain Errors (a client mistake, answered as BadValue);
+    // a TypeError or RangeError here is more likely a server bug, worth a warning.
+    const log =
+      failure instanceof TypeError || failure instanceof RangeError
+        ? context.logger.warn
+        : context.logger.info;
+    log(
+      `command ${String(name)} failed unexpectedly: ${failure instanceof Error ? (failure.stack ?? failure.message) : String(failure)}`,
+    );
+  }
+  return toErrorReply(failure);
+}
+
+async function dispatch(
+  name: string | undefined,
+  command: Doc,
+  context: CommandContext,
+): Promise<Doc> {
+  if (name === undefined) {
+    throw new MongoCommandError('FailedToParse', 'empty command document');
+  }
+  // A standalone mongod rejects every command carrying transaction fields with code 20.
+  if ('txnNumber' in command || 'startTransaction' in command || 'autocommit' in command) {
+    throw new MongoCommandError('IllegalOperation', TRANSACTION_MESSAGE);
+  }
+  const handler = Object.prototype.hasOwnProperty.call(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (!handler) {
+    throw new MongoCommandError('CommandNotFound', `no such command: '${name}'`);
+  }
+  return handler(command, context);
 }
