@@ -1,6 +1,10 @@
 import { MongoClient, ObjectId } from 'mongodb';
 import type { Collection, Document } from 'mongodb';
 import { silentLogger, startEmbeddedMongo } from '../src/index';
+import { measureAlternating, ratiosOf } from './measure';
+
+export type { CatalogBenchOptions, CatalogBenchResult, CatalogOps } from './catalog.bench';
+export { runCatalogBench } from './catalog.bench';
 
 /** Options of {@link runFindOneBench}. */
 export interface FindOneBenchOptions {
@@ -53,21 +57,6 @@ async function fill(coll: Collection<BenchDoc>, size: number): Promise<ObjectId[
   return ids;
 }
 
-/** Runs `op` back to back for `durationMs` and returns operations per second. */
-async function measure(durationMs: number, op: (i: number) => Promise<unknown>): Promise<number> {
-  for (let i = 0; i < 50; i += 1) await op(i); // warm-up
-  const start = process.hrtime.bigint();
-  const end = start + BigInt(durationMs) * 1_000_000n;
-  let count = 0;
-  let now = start;
-  while (now < end) {
-    await op(count);
-    count += 1;
-    now = process.hrtime.bigint();
-  }
-  return Math.round((count * 1e9) / Number(now - start));
-}
-
 /** A filled collection and the ids in it. */
 interface Subject {
   coll: Collection<BenchDoc>;
@@ -101,35 +90,6 @@ const OPERATIONS: Record<keyof OpsPerSecond, Operation> = {
   },
 };
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
-
-/**
- * Measures each operation on both collections in alternating rounds and keeps the median:
- * measuring all of the small size first would hand the large one a warmer JIT and make the
- * ratio look better than it is.
- */
-async function measureBoth(
-  small: Subject,
-  large: Subject,
-  durationMs: number,
-): Promise<{ small: OpsPerSecond; large: OpsPerSecond }> {
-  const rounds = 3;
-  const result = { small: {} as OpsPerSecond, large: {} as OpsPerSecond };
-  for (const [name, op] of Object.entries(OPERATIONS) as Array<[keyof OpsPerSecond, Operation]>) {
-    const runs = { small: [] as number[], large: [] as number[] };
-    for (let round = 0; round < rounds; round += 1) {
-      runs.small.push(await measure(durationMs / rounds, (i) => op(small, i)));
-      runs.large.push(await measure(durationMs / rounds, (i) => op(large, i)));
-    }
-    result.small[name] = median(runs.small);
-    result.large[name] = median(runs.large);
-  }
-  return result;
-}
-
 /**
  * Measures findOne by `_id`, findOne by a unique field and insertOne through the official
  * driver with a small and a large collection. A benchmark: it reports, it asserts nothing.
@@ -145,18 +105,13 @@ export async function runFindOneBench(
   const client = await MongoClient.connect(uri);
   const dbName = `bench_${process.pid}_${Date.now()}`;
   try {
-    const { small, large } = await measureBoth(
+    const { small, large } = await measureAlternating<Subject, keyof OpsPerSecond>(
+      OPERATIONS,
       await prepare(client, dbName, smallSize),
       await prepare(client, dbName, largeSize),
       durationMs,
     );
-    const ratio = (key: keyof OpsPerSecond): number =>
-      small[key] > 0 ? Number((large[key] / small[key]).toFixed(3)) : 0;
-    const ratios: OpsPerSecond = {
-      findOneById: ratio('findOneById'),
-      findOneByUniqueField: ratio('findOneByUniqueField'),
-      insertOne: ratio('insertOne'),
-    };
+    const ratios: OpsPerSecond = ratiosOf(small, large);
     return {
       smallSize,
       largeSize,

@@ -1,5 +1,8 @@
 import { find as mingoFind } from 'mingo';
 import type { Collection } from '../storage/collection';
+import type { ExecutionStats, QueryPlan } from '../storage/planner';
+import { EOF_PLAN } from '../storage/planner';
+import type { Collation } from './collation';
 import type { Doc } from './documents';
 import { isPlainObject } from './documents';
 import { compileFilter, protoSafeCopies, protoSafeProjection } from './filter';
@@ -13,31 +16,78 @@ export interface FindOptions {
   skip?: number;
   /** 0 means no limit. */
   limit?: number;
+  /** String comparisons of the filter and sort; none means binary (`simple`). */
+  collation?: Collation;
+}
+
+/** What a find did, for `explain`: the plan, its counts and whether it sorted in memory. */
+export interface FindExecution {
+  docs: Doc[];
+  plan: QueryPlan;
+  stats: ExecutionStats;
+  /** The sort ran in memory (no index served it). */
+  sortedInMemory: boolean;
 }
 
 /**
- * The shared read path: candidates from the collection's indexes, the full filter through
- * mingo, then sort, skip, limit and projection. Returned documents may be the stored
- * objects themselves, so nothing here may modify them (updates replace them instead).
+ * The shared read path: the collection's planner picks an index (or a scan) for the filter
+ * and sort and stops after skip+limit matches when the index order is the sort; otherwise
+ * the matches are sorted here. Then skip, limit and projection. Returned documents may be
+ * the stored objects themselves, so nothing here may modify them (updates replace them).
  */
 export function findDocuments(coll: Collection | undefined, options: FindOptions): Doc[] {
+  return executeFind(coll, options).docs;
+}
+
+/** {@link findDocuments} with the plan and counts `explain` reports. */
+export function executeFind(coll: Collection | undefined, options: FindOptions): FindExecution {
   const filter = options.filter ?? {};
   if (!coll) {
     // mongod parses the filter before it looks for the collection: a bad one fails either way.
-    compileFilter(filter);
-    return [];
+    compileFilter(filter, options.collation);
+    return {
+      docs: [],
+      plan: EOF_PLAN,
+      stats: { keysExamined: 0, docsExamined: 0 },
+      sortedInMemory: false,
+    };
   }
   const skip = Math.max(0, options.skip ?? 0);
   const limit = Math.abs(options.limit ?? 0);
-  const sort = options.sort && Object.keys(options.sort).length > 0 ? options.sort : undefined;
-  let docs = coll.match(filter, !sort && limit > 0 ? skip + limit : 0);
-  if (sort) docs = sortDocuments(docs, sortSpec(sort));
+  const spec = options.sort ? sortSpec(options.sort) : {};
+  const sort = Object.keys(spec).length > 0 ? spec : undefined;
+  const collation = options.collation;
+  const result = coll.query({ filter, sort, skip, limit, collation });
+  let docs = result.docs;
+  const sortedInMemory = sort !== undefined && !result.sorted;
+  if (sort && sortedInMemory) docs = sortDocuments(docs, sort, collation);
   if (skip > 0 || limit > 0) docs = docs.slice(skip, limit > 0 ? skip + limit : undefined);
   const projection = options.projection;
   if (projection && Object.keys(projection).length > 0) {
     docs = project(docs, projection);
   }
-  return docs;
+  return { docs, plan: result.plan, stats: result.stats, sortedInMemory };
+}
+
+/**
+ * A collated filter scans: the `_id` map and the indexes hold binary keys (or another
+ * collation's), so their equality lookups could miss documents equal under `collation`.
+ */
+export function matchCollated(
+  coll: Collection,
+  filter: Doc,
+  collation: Collation,
+  limit = 0,
+): Doc[] {
+  const empty = Object.keys(filter).length === 0;
+  const test = empty ? undefined : compileFilter(filter, collation);
+  const out: Doc[] = [];
+  for (const doc of coll.docs.values()) {
+    if (test && !test(doc)) continue;
+    out.push(doc);
+    if (limit > 0 && out.length >= limit) break;
+  }
+  return out;
 }
 
 /**

@@ -2,11 +2,12 @@ import type { Binary } from 'bson';
 import { UUID } from 'bson';
 import { MongoCommandError } from '../errors';
 import type { Doc } from '../query/documents';
-import { formatValue, isOperatorObject, isPlainObject } from '../query/documents';
-import { compileFilter } from '../query/filter';
+import { formatValue } from '../query/documents';
 import type { IndexSpec } from './indexes';
 import { Index } from './indexes';
 import { canonicalKey } from './keys';
+import type { QueryResult, QueryShape } from './planner';
+import { planCandidates, runQuery } from './planner';
 
 export const ID_INDEX_SPEC: IndexSpec = { v: 2, key: { _id: 1 }, name: '_id_' };
 
@@ -19,6 +20,8 @@ export const ID_INDEX_SPEC: IndexSpec = { v: 2, key: { _id: 1 }, name: '_id_' };
 export class Collection {
   readonly docs = new Map<string, Doc>();
   readonly indexes = new Map<string, Index>();
+  /** `_id_` in key order, for `_id` ranges and sorts (equality goes through `docs`). */
+  readonly idIndex: Index;
   readonly uuid: Binary;
 
   constructor(
@@ -28,6 +31,7 @@ export class Collection {
     uuid?: Binary,
   ) {
     this.uuid = uuid ?? new UUID();
+    this.idIndex = new Index(ID_INDEX_SPEC, this.namespace, { hashed: false });
   }
 
   get namespace(): string {
@@ -76,10 +80,8 @@ export class Collection {
       index.checkUnique(idKey, doc, indexEntries);
       return indexEntries;
     });
-    indexes.forEach((index, i) => {
-      index.remove(idKey);
-      index.add(idKey, doc, entries[i]);
-    });
+    indexes.forEach((index, i) => index.update(idKey, doc, entries[i]));
+    this.idIndex.update(idKey, doc);
     this.docs.set(idKey, doc);
   }
 
@@ -87,6 +89,7 @@ export class Collection {
     const doc = this.docs.get(idKey);
     if (!doc) return undefined;
     for (const index of this.indexes.values()) index.remove(idKey);
+    this.idIndex.remove(idKey);
     this.docs.delete(idKey);
     return doc;
   }
@@ -107,54 +110,25 @@ export class Collection {
   }
 
   /**
-   * Documents that may match `filter`: through the `_id` map or a secondary index when the
-   * filter has equality predicates on all of an index's fields, otherwise every document.
-   * Callers still test each candidate against the full filter.
+   * Documents that may match `filter`: those an index narrows it to (see planner.ts),
+   * otherwise every document. Callers still test each candidate against the full filter.
    */
   candidates(filter: Doc): Iterable<Doc> {
-    const ids = this.plan(filter);
-    if (!ids) return this.docs.values();
-    const out: Doc[] = [];
-    for (const idKey of ids) {
-      const doc = this.docs.get(idKey);
-      if (doc) out.push(doc);
-    }
-    return out;
+    return planCandidates(this, filter);
   }
 
   /**
-   * The ids an index can narrow `filter` to: `_id` first, then an index with equality on all
-   * of its fields, then a compound index with equality on its first field (`{ userId }` on
-   * `{ userId: 1, movieId: 1 }`). Undefined means scan.
+   * A read planned over the indexes: matching documents in index order when an index served
+   * it, otherwise in natural order; see {@link runQuery}.
    */
-  private plan(filter: Doc): Iterable<string> | undefined {
-    if ('_id' in filter) {
-      const values = equalityValues(filter._id);
-      if (values) return values.map(canonicalKey);
-    }
-    const usable = [...this.indexes.values()].filter((index) => index.answersEquality);
-    for (const index of usable) {
-      const perField = index.fields.map((field) =>
-        field in filter ? equalityValues(filter[field]) : undefined,
-      );
-      if (perField.some((values) => values === undefined)) continue;
-      let combos: unknown[][] = [[]];
-      for (const values of perField as unknown[][]) {
-        combos = combos.flatMap((combo) => values.map((value) => [...combo, value]));
-        if (combos.length > 1000) break;
-      }
-      if (combos.length > 1000) continue;
-      return unionOf(combos.map((combo) => index.lookup(combo)));
-    }
-    for (const index of usable) {
-      if (index.fields.length < 2 || !(index.fields[0] in filter)) continue;
-      const values = equalityValues(filter[index.fields[0]]);
-      if (values) return unionOf(values.map((value) => index.lookupPrefix(value)));
-    }
-    return undefined;
+  query(shape: QueryShape): QueryResult {
+    return runQuery(this, shape);
   }
 
-  /** Matching documents in natural order (the shared path for find, update, delete, count). */
+  /**
+   * Matching documents (the shared path for update, delete, count and aggregation), in
+   * natural order when no index applies, otherwise in the order of the index used.
+   */
   match(filter: Doc, limit = 0): Doc[] {
     if (Object.keys(filter).length === 0) {
       if (limit <= 0) return [...this.docs.values()];
@@ -165,48 +139,6 @@ export class Collection {
       }
       return first;
     }
-    const test = compileFilter(filter);
-    const out: Doc[] = [];
-    for (const doc of this.candidates(filter)) {
-      if (test(doc)) {
-        out.push(doc);
-        if (limit > 0 && out.length >= limit) break;
-      }
-    }
-    return out;
+    return runQuery(this, { filter, limit }).docs;
   }
-}
-
-function unionOf(sets: Array<Set<string> | undefined>): Set<string> {
-  const ids = new Set<string>();
-  for (const set of sets) if (set) for (const idKey of set) ids.add(idKey);
-  return ids;
-}
-
-/**
- * The values an equality predicate can take, when an index can answer it: a scalar, `$eq`
- * or `$in` of scalars. Arrays, regexes, null and sub-documents are left to a scan, since their
- * matching rules (array containment, missing fields) are wider than key equality.
- */
-function equalityValues(predicate: unknown): unknown[] | undefined {
-  if (isOperatorObject(predicate)) {
-    const keys = Object.keys(predicate);
-    if (keys.length !== 1) return undefined;
-    if (keys[0] === '$eq') return indexable(predicate.$eq) ? [predicate.$eq] : undefined;
-    if (keys[0] === '$in' && Array.isArray(predicate.$in)) {
-      return predicate.$in.every(indexable) ? predicate.$in : undefined;
-    }
-    return undefined;
-  }
-  return indexable(predicate) ? [predicate] : undefined;
-}
-
-function indexable(value: unknown): boolean {
-  return (
-    value !== null &&
-    value !== undefined &&
-    !Array.isArray(value) &&
-    !(value instanceof RegExp) &&
-    !isPlainObject(value)
-  );
 }

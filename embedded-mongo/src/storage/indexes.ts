@@ -1,9 +1,15 @@
+import { Decimal128, Long, ObjectId } from 'bson';
 import { Query } from 'mingo';
 import { MongoCommandError } from '../errors';
 import type { Doc } from '../query/documents';
 import { collectPathValues, formatObject, isPlainObject } from '../query/documents';
 import { MINGO_OPTIONS } from '../query/mingo-options';
+import type { Collation } from '../query/collation';
+import { parseCollation } from '../query/collation';
+import { compareObjectIds, compareValues } from '../query/sort';
 import { canonicalKey } from './keys';
+import type { IndexKey } from './sorted-keys';
+import { SortedKeys } from './sorted-keys';
 
 /** An index as `listIndexes` reports it and as the journal stores it. */
 export interface IndexSpec {
@@ -30,7 +36,13 @@ export function defaultIndexName(key: Record<string, unknown>): string {
 }
 
 /** Options whose difference makes two specs with the same key "different indexes". */
-const COMPARED_OPTIONS = ['unique', 'sparse', 'expireAfterSeconds', 'partialFilterExpression'];
+const COMPARED_OPTIONS = [
+  'unique',
+  'sparse',
+  'expireAfterSeconds',
+  'partialFilterExpression',
+  'collation',
+];
 
 export function sameIndexOptions(a: IndexSpec, b: IndexSpec): boolean {
   return COMPARED_OPTIONS.every(
@@ -38,28 +50,73 @@ export function sameIndexOptions(a: IndexSpec, b: IndexSpec): boolean {
   );
 }
 
+/** How an index is kept: secondary indexes also hash their keys; `_id_` has the document map. */
+export interface IndexOptions {
+  /** Keep the key → ids hash map (unique checks, equality lookups). Default true. */
+  hashed?: boolean;
+}
+
 /**
- * A secondary index: a map from the canonical form of a document's key values to the ids of
- * the documents holding them. Equality lookups use it instead of scanning; unique indexes
- * check it before any write is committed.
+ * An index: its entries in key order (field by field in MongoDB's order, each field ascending
+ * or descending as declared, ties by record id), for range scans and sorted reads, plus a map
+ * from the canonical form of each key to the ids holding it, for equality lookups and the
+ * unique checks every write makes before anything is committed.
  */
 export class Index {
   readonly fields: string[];
+  /** 1 or -1 per field (meaningful for plain keys only). */
+  readonly directions: Array<1 | -1>;
+  /**
+   * Per field: whether some document ever indexed an array there (mongod's multikey flag, also
+   * sticky until the index is rebuilt). A multikey field holds several keys per document.
+   */
+  readonly multikey: boolean[];
+  /**
+   * Some key is an int64 beyond 2^53 or a Decimal128: such numbers are ordered through their
+   * nearest double, so open numeric bounds must be scanned closed (sticky, like multikey).
+   */
+  inexactNumbers = false;
+  readonly ordered: SortedKeys;
   private readonly entries = new Map<string, Set<string>>();
   private readonly keysById = new Map<string, string[]>();
-  /** Compound indexes only: ids by their first field's value, for equality on that prefix. */
-  private readonly prefixEntries = new Map<string, Set<string>>();
-  private readonly prefixKeysById = new Map<string, string[]>();
+  private readonly orderedById = new Map<string, IndexKey[]>();
   private readonly partial: Query | undefined;
+  private readonly hashed: boolean;
+  /** The collation the index orders strings by (its `collation` option; none: binary). */
+  readonly orderCollation: Collation | undefined;
+  /** False when the index's collation could not be parsed (its strings are never used). */
+  readonly collationKnown: boolean = true;
 
   constructor(
     readonly spec: IndexSpec,
     private readonly namespace: string,
+    options: IndexOptions = {},
   ) {
     this.fields = Object.keys(spec.key);
+    this.directions = this.fields.map((field) => (spec.key[field] === -1 ? -1 : 1));
+    this.multikey = this.fields.map(() => false);
+    this.hashed = options.hashed ?? true;
     this.partial = spec.partialFilterExpression
       ? new Query(spec.partialFilterExpression, MINGO_OPTIONS)
       : undefined;
+    try {
+      this.orderCollation = isPlainObject(spec.collation)
+        ? parseCollation(spec.collation)
+        : undefined;
+    } catch {
+      // A collation this server cannot parse: strings are never looked up through the index.
+      this.orderCollation = undefined;
+      this.collationKnown = false;
+    }
+    const directions = this.directions;
+    const collation = this.orderCollation;
+    this.ordered = new SortedKeys((a, b) => {
+      for (let i = 0; i < directions.length; i += 1) {
+        const order = compareKeyValues(a.values[i], b.values[i], collation);
+        if (order !== 0) return directions[i] === 1 ? order : -order;
+      }
+      return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+    });
   }
 
   get name(): string {
@@ -68,6 +125,24 @@ export class Index {
 
   get unique(): boolean {
     return this.spec.unique === true;
+  }
+
+  get sparse(): boolean {
+    return this.spec.sparse === true;
+  }
+
+  get isPartial(): boolean {
+    return this.partial !== undefined;
+  }
+
+  /** Whether any field is multikey. */
+  get isMultikey(): boolean {
+    return this.multikey.includes(true);
+  }
+
+  /** Whether equality lookups can go through the hash map (secondary indexes keep one). */
+  get isHashed(): boolean {
+    return this.hashed;
   }
 
   /**
@@ -109,7 +184,15 @@ export class Index {
     return out;
   }
 
-  keyOf(values: unknown[]): string {
+  keyOf(values: unknown[], lookup = false): string {
+    // Under a collation, strings equal by it share a key: 'cafe' and 'Café' clash at strength 1.
+    // A lookup (query values) must not add its strings to the collation's table of classes.
+    const collation = this.orderCollation;
+    if (collation) {
+      const keyFor = (value: unknown): string =>
+        lookup ? collation.lookupKey(value) : collation.key(value);
+      return values.length === 1 ? keyFor(values[0]) : values.map(keyFor).join('|');
+    }
     return values.length === 1 ? canonicalKey(values[0]) : values.map(canonicalKey).join('|');
   }
 
@@ -139,27 +222,88 @@ export class Index {
   }
 
   add(idKey: string, doc: Doc, entries = this.entriesFor(doc)): void {
-    addKeys(this.entries, this.keysById, idKey, [...new Set(entries.map((entry) => entry.key))]);
-    if (this.fields.length > 1) {
-      const prefixes = new Set(entries.map((entry) => canonicalKey(entry.values[0])));
-      addKeys(this.prefixEntries, this.prefixKeysById, idKey, [...prefixes]);
+    if (entries.length === 0) return;
+    if (this.hashed) {
+      addKeys(this.entries, this.keysById, idKey, [...new Set(entries.map((entry) => entry.key))]);
+    }
+    const keys = entries.map((entry) => ({ values: entry.values, id: idKey }));
+    for (const key of keys) this.ordered.insert(key);
+    this.orderedById.set(idKey, keys);
+    this.markMultikey(doc);
+    if (!this.inexactNumbers) {
+      this.inexactNumbers = entries.some((entry) =>
+        entry.values.some((value) => value instanceof Long || value instanceof Decimal128),
+      );
+    }
+  }
+
+  private markMultikey(doc: Doc): void {
+    for (let i = 0; i < this.fields.length; i += 1) {
+      if (!this.multikey[i] && hasArray(doc, this.fields[i])) this.multikey[i] = true;
     }
   }
 
   remove(idKey: string): void {
     removeKeys(this.entries, this.keysById, idKey);
-    removeKeys(this.prefixEntries, this.prefixKeysById, idKey);
+    const keys = this.orderedById.get(idKey);
+    if (!keys) return;
+    for (const key of keys) this.ordered.delete(key);
+    this.orderedById.delete(idKey);
+  }
+
+  /**
+   * Replaces `idKey`'s entries: nothing moves when the document's keys did not change (an
+   * update of unindexed fields), which spares every index two ordered splices.
+   */
+  update(idKey: string, doc: Doc, entries = this.entriesFor(doc)): void {
+    const previous = this.orderedById.get(idKey);
+    if (
+      previous &&
+      previous.length === entries.length &&
+      previous.every((key, i) => sameValues(key.values, entries[i].values))
+    ) {
+      this.markMultikey(doc);
+      return;
+    }
+    this.remove(idKey);
+    this.add(idKey, doc, entries);
   }
 
   /** Ids of documents whose key equals `values` (one value per index field). */
   lookup(values: unknown[]): Set<string> | undefined {
-    return this.entries.get(this.keyOf(values));
+    return this.entries.get(this.keyOf(values, true));
   }
+}
 
-  /** Compound indexes: ids of documents whose first key field equals `value`. */
-  lookupPrefix(value: unknown): Set<string> | undefined {
-    return this.prefixEntries.get(canonicalKey(value));
+/**
+ * compareValues with fast paths for the usual key types (the comparison every index insert,
+ * removal and seek makes a few dozen times).
+ */
+function compareKeyValues(a: unknown, b: unknown, collation: Collation | undefined): number {
+  if (typeof a === 'string' && typeof b === 'string' && !collation) {
+    return a < b ? -1 : a > b ? 1 : 0;
   }
+  if (typeof a === 'number' && typeof b === 'number' && a === a && b === b) {
+    return a < b ? -1 : a > b ? 1 : 0;
+  }
+  if (a instanceof ObjectId && b instanceof ObjectId) return compareObjectIds(a, b);
+  return compareValues(a, b, collation);
+}
+
+/** Whether the path reaches an array anywhere (the document makes the index multikey). */
+function hasArray(doc: unknown, path: string): boolean {
+  let current: unknown = doc;
+  for (const segment of path.split('.')) {
+    if (Array.isArray(current)) return true;
+    if (!isPlainObject(current)) return false;
+    current = current[segment];
+  }
+  return Array.isArray(current);
+}
+
+/** Same key values (numbers by value: 1 and 1.0 sit at the same place in the order). */
+function sameValues(a: unknown[], b: unknown[]): boolean {
+  return a.length === b.length && a.every((value, i) => canonicalKey(value) === canonicalKey(b[i]));
 }
 
 /** Records that `idKey` holds `keys` in a key → ids map and its id → keys reverse map. */

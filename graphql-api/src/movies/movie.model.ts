@@ -33,7 +33,10 @@ const HTTP_URL = {
 @modelOptions({ schemaOptions: { timestamps: true, collection: 'movies' } })
 // The catalog is listed by title; the id breaks ties so cursors are stable.
 @index({ title: 1, _id: 1 })
-@index({ tags: 1 })
+// A page filtered by a tag walks that tag's titles in order from the cursor (the `$all` tag
+// is an equality on this prefix), instead of sorting every movie with the tag; it also
+// serves tag-only lookups and `distinct('tags')`, as `{ tags: 1 }` did.
+@index({ tags: 1, title: 1, _id: 1 })
 export class Movie {
   @Field(() => ID, { name: 'id', simple: false })
   readonly _id!: Types.ObjectId;
