@@ -3,13 +3,24 @@ import type { Doc } from '../query/documents';
 import { isPlainObject } from '../query/documents';
 import type { Collection } from '../storage/collection';
 import { normalizeIndexSpec, sameIndexOptions } from '../storage/indexes';
+import { applyIndexCollation } from '../query/collation';
 import { canonicalKey } from '../storage/keys';
 import { collectionName, cursorBatchSize, namespace, requireArrayOfDocs } from './arguments';
 import type { CommandHandler } from './context';
+import { assertNotView, isView } from './views';
 
 const createIndexes: CommandHandler = (command, context) => {
   const name = collectionName(command, 'createIndexes');
   const specs = requireArrayOfDocs(command, 'indexes').map(normalizeIndexSpec);
+  // Every spec's collation is checked (and default-filled) before any index is built.
+  const existing = context.store.getCollection(context.db, name);
+  for (const spec of specs) applyIndexCollation(spec, existing?.options);
+  if (isView(context.store.getCollection(context.db, name))) {
+    throw new MongoCommandError(
+      'CommandNotSupportedOnView',
+      `Cannot create indexes on a view: ${namespace(context, name)}`,
+    );
+  }
   const { coll, created } = context.store.ensureCollection(context.db, name);
   const numIndexesBefore = coll.indexes.size + 1;
   for (const spec of specs) {
@@ -54,6 +65,7 @@ function requireCollection(context: Parameters<CommandHandler>[1], name: string)
       `ns does not exist: ${namespace(context, name)}`,
     );
   }
+  assertNotView(coll);
   return coll;
 }
 
