@@ -2,12 +2,18 @@ import { MongoCommandError } from '../errors';
 import type { Doc } from '../query/documents';
 import { isPlainObject } from '../query/documents';
 import { projectDocument } from '../query/find';
+import { withVariables } from '../query/mingo-options';
+import { parseLet } from '../query/variables';
 import { collectionName, optionalDoc } from './arguments';
 import type { CommandHandler } from './context';
+import { bypassesValidation } from './validation';
 import { executeDelete, executeUpdate } from './write-ops';
 
 /** `findAndModify`: one document, updated or removed, returned before or after. */
-const findAndModify: CommandHandler = (command, context) => {
+const findAndModify: CommandHandler = (command, context) =>
+  withVariables(parseLet(command, 'findAndModify'), () => runFindAndModify(command, context));
+
+const runFindAndModify: CommandHandler = (command, context) => {
   const name = collectionName(command, 'findAndModify');
   const filter = optionalDoc(command, 'query') ?? {};
   const sort = optionalDoc(command, 'sort');
@@ -26,7 +32,12 @@ const findAndModify: CommandHandler = (command, context) => {
         'Cannot specify both upsert=true and remove=true',
       );
     }
-    const [removed] = executeDelete(context, name, { filter, limit: 1, sort });
+    const [removed] = executeDelete(context, name, {
+      filter,
+      limit: 1,
+      sort,
+      collation: command.collation,
+    });
     return { lastErrorObject: { n: removed ? 1 : 0 }, value: project(removed), ok: 1 };
   }
   if (command.update === undefined) {
@@ -42,6 +53,8 @@ const findAndModify: CommandHandler = (command, context) => {
     upsert,
     multi: false,
     sort,
+    collation: command.collation,
+    bypassDocumentValidation: bypassesValidation(command),
     arrayFilters: Array.isArray(arrayFilters) ? arrayFilters.filter(isPlainObject) : undefined,
   });
   const lastErrorObject: Doc = {

@@ -1,6 +1,9 @@
 import { MongoCommandError } from '../errors';
+import { resolveCollation } from '../query/collation';
 import { findDocuments } from '../query/find';
 import { checkHint } from '../query/hint';
+import { withVariables } from '../query/mingo-options';
+import { parseLet } from '../query/variables';
 import {
   collectionName,
   existingCollection,
@@ -11,6 +14,7 @@ import {
   toLong,
 } from './arguments';
 import type { CommandHandler } from './context';
+import { findOnView, resolveView } from './views';
 
 const find: CommandHandler = (command, context) => {
   const name = collectionName(command, 'find');
@@ -29,15 +33,26 @@ const find: CommandHandler = (command, context) => {
       `Skip value must be non-negative, but received: ${skip}`,
     );
   }
+  const variables = parseLet(command, 'find');
+  const view = resolveView(context, name);
+  if (view) {
+    return withVariables(variables, () =>
+      findOnView(context, name, view, command, { skip, limit, batchSize }),
+    );
+  }
   const coll = existingCollection(context, name);
+  const collation = resolveCollation(command.collation, coll?.options, 'find.collation');
   checkHint(coll, command.hint);
-  const docs = findDocuments(coll, {
-    filter: optionalDoc(command, 'filter'),
-    sort: optionalDoc(command, 'sort'),
-    projection: optionalDoc(command, 'projection'),
-    skip,
-    limit,
-  });
+  const docs = withVariables(variables, () =>
+    findDocuments(coll, {
+      filter: optionalDoc(command, 'filter'),
+      sort: optionalDoc(command, 'sort'),
+      projection: optionalDoc(command, 'projection'),
+      skip,
+      limit,
+      collation,
+    }),
+  );
   // A negative limit is the legacy way of asking for a single batch.
   const singleBatch = command.singleBatch === true || limit < 0;
   const firstBatchSize = batchSize ?? (limit !== 0 ? Math.abs(limit) : undefined);

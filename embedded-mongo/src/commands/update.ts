@@ -9,9 +9,39 @@ import {
   parseUpdateStatement,
 } from './write-ops';
 import { MongoCommandError } from '../errors';
-import { isPlainObject } from '../query/documents';
+import { bypassesValidation } from './validation';
+import { bsonTypeName, isPlainObject } from '../query/documents';
+import { withVariables } from '../query/mingo-options';
+import { checkVariableName, parseLet } from '../query/variables';
 
-const update: CommandHandler = (command, context) => {
+/**
+ * A statement's `c`: constants for its pipeline update (`$$name` in `u`), taken literally
+ * (not evaluated) and only with a pipeline, as in mongod.
+ */
+function statementConstants(statement: Doc): Doc | undefined {
+  const constants = statement.c;
+  if (constants === undefined) return undefined;
+  if (!isPlainObject(constants)) {
+    throw new MongoCommandError(
+      'TypeMismatch',
+      `BSON field 'update.updates.c' is the wrong type '${bsonTypeName(constants)}', expected type 'object'`,
+    );
+  }
+  if (!Array.isArray(statement.u)) {
+    throw new MongoCommandError(
+      'Location51198',
+      'Constant values may only be specified for pipeline updates',
+    );
+  }
+  for (const name of Object.keys(constants)) checkVariableName(name);
+  return constants;
+}
+
+/** `update`; a command-level `let` is visible to every statement's `q` and pipeline `u`. */
+const update: CommandHandler = (command, context) =>
+  withVariables(parseLet(command, 'update'), () => runUpdate(command, context));
+
+const runUpdate: CommandHandler = (command, context) => {
   const name = collectionName(command, 'update');
   const statements = requireArrayOfDocs(command, 'updates');
   const ordered = command.ordered !== false;
@@ -22,7 +52,12 @@ const update: CommandHandler = (command, context) => {
   const writeErrors: Doc[] = [];
   for (let i = 0; i < statements.length; i += 1) {
     try {
-      const outcome = executeUpdate(context, name, parseUpdateStatement(statements[i]));
+      const outcome = withVariables(statementConstants(statements[i]), () =>
+        executeUpdate(context, name, {
+          ...parseUpdateStatement(statements[i]),
+          bypassDocumentValidation: bypassesValidation(command),
+        }),
+      );
       n += outcome.matched;
       nModified += outcome.modified;
       if (outcome.upsertedId !== undefined) {
@@ -40,7 +75,11 @@ const update: CommandHandler = (command, context) => {
   return { ...reply, ok: 1 };
 };
 
-const deleteCommand: CommandHandler = (command, context) => {
+/** `delete`; a command-level `let` is visible to every statement's `q`. */
+const deleteCommand: CommandHandler = (command, context) =>
+  withVariables(parseLet(command, 'delete'), () => runDelete(command, context));
+
+const runDelete: CommandHandler = (command, context) => {
   const name = collectionName(command, 'delete');
   const statements = requireArrayOfDocs(command, 'deletes');
   const ordered = command.ordered !== false;
@@ -61,7 +100,11 @@ const deleteCommand: CommandHandler = (command, context) => {
           `The limit field in delete objects must be 0 or 1. Got ${String(limit)}`,
         );
       }
-      n += executeDelete(context, name, { filter: q, limit }).length;
+      n += executeDelete(context, name, {
+        filter: q,
+        limit,
+        collation: statements[i].collation,
+      }).length;
     } catch (error) {
       writeErrors.push(writeError(i, error));
       if (ordered) break;

@@ -9,9 +9,12 @@ import {
   isOperatorUpdate,
   validateUpdateSpec,
 } from '../query/update';
+import { resolveCollation } from '../query/collation';
 import { canonicalKey } from '../storage/keys';
 import type { CommandContext } from './context';
 import { prepareForInsert } from './insert';
+import { checkDocumentValidation } from './validation';
+import { assertNotView } from './views';
 
 export interface UpdateRequest {
   filter: Doc;
@@ -20,6 +23,10 @@ export interface UpdateRequest {
   multi: boolean;
   arrayFilters?: Doc[];
   sort?: Doc;
+  /** `bypassDocumentValidation`: the collection's validator is not applied. */
+  bypassDocumentValidation?: boolean;
+  /** The statement's `collation` argument, as sent (the collection default applies without). */
+  collation?: unknown;
 }
 
 export interface UpdateOutcome {
@@ -86,6 +93,7 @@ export function parseUpdateStatement(statement: Doc): UpdateRequest {
     upsert: statement.upsert === true,
     multi: statement.multi === true,
     arrayFilters: arrayFilters as Doc[] | undefined,
+    collation: statement.collation,
   };
 }
 
@@ -107,7 +115,10 @@ export function executeUpdate(
     );
   }
   const coll = context.store.getCollection(context.db, collName);
+  assertNotView(coll);
+  const bypass = request.bypassDocumentValidation === true;
   const targets = findDocuments(coll, {
+    collation: resolveCollation(request.collation, coll?.options, 'update.updates.collation'),
     filter: request.filter,
     sort: request.sort,
     limit: request.multi ? 0 : 1,
@@ -125,6 +136,7 @@ export function executeUpdate(
       before = target;
       after = next;
       if (canonicalKey(next) !== canonicalKey(target)) {
+        checkDocumentValidation(context, coll, next, target, bypass);
         context.store.replace(coll, canonicalKey(target._id), next);
         modified += 1;
       }
@@ -136,6 +148,7 @@ export function executeUpdate(
     buildUpsertDocument(request.filter, spec, { arrayFilters: request.arrayFilters }),
   );
   const target = context.store.ensureCollection(context.db, collName).coll;
+  checkDocumentValidation(context, target, doc, undefined, bypass);
   context.store.insert(target, doc);
   return { matched: 0, modified: 0, upsertedId: doc._id, after: doc };
 }
@@ -145,6 +158,8 @@ export interface DeleteRequest {
   /** 0 deletes every match, 1 only the first. */
   limit: number;
   sort?: Doc;
+  /** The statement's `collation` argument, as sent (the collection default applies without). */
+  collation?: unknown;
 }
 
 export function executeDelete(
@@ -153,8 +168,12 @@ export function executeDelete(
   request: DeleteRequest,
 ): Doc[] {
   const coll = context.store.getCollection(context.db, collName);
+  assertNotView(coll);
+  // Parsed first: a bad collation fails even when there is nothing to delete.
+  const collation = resolveCollation(request.collation, coll?.options, 'delete.deletes.collation');
   if (!coll) return [];
   const targets = findDocuments(coll, {
+    collation,
     filter: request.filter,
     sort: request.sort,
     limit: request.limit,

@@ -1,11 +1,15 @@
 import { Aggregator, ProcessingMode } from 'mingo';
 import { MongoCommandError } from '../errors';
+import type { CollationSpec, Options } from 'mingo/types';
 import type { Collection } from '../storage/collection';
+import type { Collation } from './collation';
+import { collatedAggregator, refuseUncollatedStages } from './collation-operators';
 import type { Doc } from './documents';
 import { cloneDoc, isOperatorObject, isPlainObject } from './documents';
-import { compileFilter, translateMingoError } from './filter';
+import { translateMingoError } from './filter';
 import { sortSpec } from './find';
-import { MINGO_OPTIONS } from './mingo-options';
+import { pushDownPipeline } from './pushdown';
+import { queryOptions } from './mingo-options';
 import { sortDocuments } from './sort';
 
 const UNSUPPORTED_STAGES = new Set(['$out', '$merge', '$changeStream', '$search', '$geoNear']);
@@ -62,6 +66,11 @@ const MONGOD_STAGES = new Set([
   '$vectorSearch',
 ]);
 
+/** Whether mongod 7.0 knows a stage of this name (any other gets 40324). */
+export function isKnownStage(name: string): boolean {
+  return MONGOD_STAGES.has(name);
+}
+
 /**
  * Runs an aggregation pipeline. A leading `$match` is answered through the collection's
  * indexes; the rest runs in mingo on copies of the documents, so stages that modify
@@ -72,6 +81,7 @@ export function runAggregation(
   coll: Collection | undefined,
   pipeline: unknown[],
   resolve: (name: string) => Collection | undefined,
+  collation?: Collation,
 ): Doc[] {
   const stages: Doc[] = pipeline.map((stage) => {
     if (!isPlainObject(stage) || Object.keys(stage).length !== 1) {
@@ -92,21 +102,17 @@ export function runAggregation(
     }
     return stage;
   });
-  let input: Doc[];
-  let next = 0;
-  const first = stages[0];
-  if (first && isPlainObject(first.$match)) {
-    // A missing collection still parses the filter, so a bad operator fails as on mongod.
-    input = coll ? coll.match(first.$match) : (compileFilter(first.$match), []);
-    next = 1;
-  } else {
-    input = coll ? [...coll.docs.values()] : [];
-  }
+  // The leading $match/$sort/$skip/$limit run as one planned find (indexes, early stop); a
+  // missing collection still parses the filter, so a bad operator fails as on mongod.
+  const pushed = pushDownPipeline(coll, stages, collation);
+  let input: Doc[] = pushed.execution.docs;
+  let next = pushed.next;
   // A leading $sort/$skip/$limit runs here: the server's comparator is far cheaper than mingo's.
   for (; next < stages.length; next += 1) {
     const stage = stages[next];
-    if (isPlainObject(stage.$sort)) input = sortDocuments(input, sortSpec(stage.$sort));
-    else if (isCount(stage.$skip)) input = input.slice(stage.$skip);
+    if (isPlainObject(stage.$sort)) {
+      input = sortDocuments(input, sortSpec(stage.$sort), collation);
+    } else if (isCount(stage.$skip)) input = input.slice(stage.$skip);
     else if (isCount(stage.$limit) && stage.$limit > 0) input = input.slice(0, stage.$limit);
     else break;
   }
@@ -114,11 +120,12 @@ export function runAggregation(
   if (rest.length === 0) return input;
   const counted = countGroup(rest, input.length);
   if (counted) return counted;
+  if (collation) refuseUncollatedStages(rest);
   // Copying every input document is the main cost of small aggregations (countDocuments), so
   // it happens only when a stage could modify documents it did not create.
   const mutating = rest.some(mayMutate);
-  const aggregator = new Aggregator(rest, {
-    ...MINGO_OPTIONS,
+  const options: Partial<Options> = {
+    ...queryOptions(),
     processingMode: mutating ? ProcessingMode.CLONE_INPUT : ProcessingMode.CLONE_OFF,
     collectionResolver: (name: string) => {
       const foreign = resolve(name);
@@ -126,12 +133,29 @@ export function runAggregation(
       const docs = [...foreign.docs.values()];
       return mutating ? docs.map((doc) => cloneDoc(doc)) : docs;
     },
-  });
+  };
+  // Later $match stages compare strings by the collation, later $sort stages by mingo's own.
+  const aggregator = collation
+    ? collatedAggregator(rest, { ...options, collation: mingoCollation(collation) }, collation)
+    : new Aggregator(rest, options);
   try {
     return aggregator.run(input);
   } catch (error) {
     throw translateMingoError(error);
   }
+}
+
+/** The collation in the form mingo's `$sort` stage hands to Intl.Collator. */
+function mingoCollation(collation: Collation): CollationSpec {
+  const { strength, caseLevel, caseFirst, numericOrdering, alternate } = collation.spec;
+  return {
+    locale: collation.intlLocale,
+    strength: strength === 1 || strength === 2 ? strength : 3,
+    caseLevel,
+    caseFirst,
+    numericOrdering,
+    alternate,
+  };
 }
 
 /**

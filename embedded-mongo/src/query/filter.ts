@@ -1,9 +1,12 @@
+import { DBRef } from 'bson';
 import { Query } from 'mingo';
 import { MingoError } from 'mingo/util';
 import { MongoCommandError } from '../errors';
+import type { Collation } from './collation';
+import { collatedQuery } from './collation-operators';
 import type { Doc } from './documents';
 import { isPlainObject } from './documents';
-import { MINGO_OPTIONS } from './mingo-options';
+import { queryOptions } from './mingo-options';
 
 /**
  * mongod's wording for the query errors mingo reports in its own words, so a client sees the
@@ -21,6 +24,17 @@ export function translateMingoError(error: unknown): unknown {
         "'$' symbol, consider using $getField or $setField.",
     );
   }
+  const variable = /^Use of undefined variable: (\S+)$/.exec(error.message);
+  if (variable?.[1] === 'CLUSTER_TIME') {
+    // A standalone has no cluster clock, so mongod 7.0 answers this for $$CLUSTER_TIME.
+    return new MongoCommandError(
+      'Location51144',
+      "Builtin variable '$$CLUSTER_TIME' is not available",
+    );
+  }
+  if (variable) {
+    return new MongoCommandError('Location17276', `Use of undefined variable: ${variable[1]}`);
+  }
   return error;
 }
 
@@ -33,25 +47,64 @@ export function translateMingoError(error: unknown): unknown {
 const PROTO = '__proto__';
 const PROTO_STANDIN = '\u0000proto';
 
-/** Compiles a find filter into a predicate, failing like mongod on unknown operators. */
-export function compileFilter(filter: Doc): (doc: Doc) => boolean {
+/**
+ * DBRef fields (`$ref`, `$id`, `$db`) are legal field names in documents and query paths
+ * (`{ 'ref.$id': x }`, `$elemMatch: { $id: x }`), where mingo would read them as operators:
+ * they get stand-ins the same way. Stored DBRefs (bson decodes them to DBRef objects) are
+ * matched as the plain `{ $ref, $id, $db }` documents mongod sees.
+ */
+const DBREF_FIELDS = new Set(['$ref', '$id', '$db']);
+
+function standIn(name: string): string {
+  if (name === PROTO) return PROTO_STANDIN;
+  return DBREF_FIELDS.has(name) ? `\u0000${name}` : name;
+}
+
+function originalName(name: string): string {
+  if (name === PROTO_STANDIN) return PROTO;
+  return name.startsWith('\u0000$') ? name.slice(1) : name;
+}
+
+/**
+ * Compiles a find filter into a predicate, failing like mongod on unknown operators. With a
+ * `collation`, string comparisons ($eq, $ne, $in, $nin, $all, ranges, implicit equality,
+ * inside arrays and sub-documents) follow it.
+ */
+export function compileFilter(filter: Doc, collation?: Collation): (doc: Doc) => boolean {
+  const make = (criteria: Doc): { test: (doc: Doc) => boolean } =>
+    collation
+      ? collatedQuery(criteria, queryOptions(), collation)
+      : new Query(criteria, queryOptions());
   try {
     if (!mentionsProto(filter)) {
-      const query = new Query(filter, MINGO_OPTIONS);
-      return (doc) => query.test(doc);
+      const query = make(filter);
+      return translated((doc) => query.test(doc));
     }
-    const query = new Query(renameFilter(filter), MINGO_OPTIONS);
-    return (doc) => query.test(renameValue(doc) as Doc);
+    const query = make(renameFilter(filter));
+    return translated((doc) => query.test(renameValue(doc) as Doc));
   } catch (error) {
     throw translateMingoError(error);
   }
 }
 
+/** Some errors ($expr's undefined variables) only surface when a document is tested. */
+function translated(test: (doc: Doc) => boolean): (doc: Doc) => boolean {
+  return (doc) => {
+    try {
+      return test(doc);
+    } catch (error) {
+      throw translateMingoError(error);
+    }
+  };
+}
+
 function mentionsProto(value: unknown): boolean {
+  if (value instanceof DBRef) return true;
   if (Array.isArray(value)) return value.some(mentionsProto);
   if (!isPlainObject(value)) return false;
   return Object.keys(value).some(
-    (key) => key === PROTO || key.split('.').includes(PROTO) || mentionsProto(value[key]),
+    (key) =>
+      key.split('.').some((segment) => standIn(segment) !== segment) || mentionsProto(value[key]),
   );
 }
 
@@ -72,13 +125,10 @@ function renameFilter(filter: Doc): Doc {
           ? value.map((item) => (isPlainObject(item) ? renameFilter(item) : item))
           : value,
       );
-    } else if (key.startsWith('$')) {
+    } else if (key.startsWith('$') && !DBREF_FIELDS.has(key)) {
       define(out, key, value);
     } else {
-      const path = key
-        .split('.')
-        .map((segment) => (segment === PROTO ? PROTO_STANDIN : segment))
-        .join('.');
+      const path = key.split('.').map(standIn).join('.');
       define(out, path, renamePredicate(value));
     }
   }
@@ -87,7 +137,8 @@ function renameFilter(filter: Doc): Doc {
 
 /** A field's predicate: operators take values, except `$elemMatch` (a filter) and `$not`. */
 function renamePredicate(predicate: unknown): unknown {
-  if (!isPlainObject(predicate) || !Object.keys(predicate).some((key) => key.startsWith('$'))) {
+  const isOperator = (key: string): boolean => key.startsWith('$') && !DBREF_FIELDS.has(key);
+  if (!isPlainObject(predicate) || !Object.keys(predicate).some(isOperator)) {
     return renameValue(predicate);
   }
   const out: Doc = {};
@@ -106,11 +157,16 @@ function renamePredicate(predicate: unknown): unknown {
 /** A copy of a value (a document, an equality operand) with `__proto__` fields renamed. */
 function renameValue(value: unknown, seen: { proto: boolean } = { proto: false }): unknown {
   if (Array.isArray(value)) return value.map((item) => renameValue(item, seen));
+  if (value instanceof DBRef) {
+    seen.proto = true;
+    return renameValue(value.toJSON(), seen);
+  }
   if (!isPlainObject(value)) return value;
   const out: Doc = {};
   for (const key of Object.keys(value)) {
-    if (key === PROTO) seen.proto = true;
-    define(out, key === PROTO ? PROTO_STANDIN : key, renameValue(value[key], seen));
+    const renamed = standIn(key);
+    if (renamed !== key) seen.proto = true;
+    define(out, renamed, renameValue(value[key], seen));
   }
   return out;
 }
@@ -131,11 +187,7 @@ export function protoSafeProjection(projection: Doc): Doc {
   if (!mentionsProto(projection)) return projection;
   const out: Doc = {};
   for (const [path, value] of Object.entries(projection)) {
-    const renamed = path
-      .split('.')
-      .map((segment) => (segment === PROTO ? PROTO_STANDIN : segment))
-      .join('.');
-    define(out, renamed, value);
+    define(out, path.split('.').map(standIn).join('.'), value);
   }
   return out;
 }
@@ -145,7 +197,7 @@ function restoreValue(value: unknown): unknown {
   if (!isPlainObject(value)) return value;
   const out: Doc = {};
   for (const key of Object.keys(value)) {
-    define(out, key === PROTO_STANDIN ? PROTO : key, restoreValue(value[key]));
+    define(out, originalName(key), restoreValue(value[key]));
   }
   return out;
 }

@@ -14,7 +14,9 @@ import {
   isPlainObject,
   setPath,
 } from './documents';
-import { MINGO_OPTIONS } from './mingo-options';
+import { translateMingoError } from './filter';
+import { checkIdType } from './id-field';
+import { MINGO_OPTIONS, queryOptions } from './mingo-options';
 
 const UPDATE_OPERATORS = new Set([
   '$set',
@@ -110,7 +112,13 @@ export function isOperatorUpdate(spec: UpdateSpec): boolean {
 export function applyUpdate(doc: Doc, spec: UpdateSpec, options: ApplyUpdateOptions): Doc {
   let next: Doc;
   if (Array.isArray(spec)) {
-    const [result] = new Aggregator(spec, MINGO_OPTIONS).run([cloneDoc(doc)]);
+    // queryOptions(): the command's `let` (and the statement's `c`) are visible as `$$name`.
+    let result: Doc | undefined;
+    try {
+      [result] = new Aggregator(spec, queryOptions()).run([cloneDoc(doc)]) as Doc[];
+    } catch (error) {
+      throw translateMingoError(error);
+    }
     next = result ?? {};
     // mongod replaces the document with the pipeline's output and, like a replacement, keeps
     // the original `_id` when that output has none (`$project: { _id: 0 }`, `$replaceWith`).
@@ -120,6 +128,9 @@ export function applyUpdate(doc: Doc, spec: UpdateSpec, options: ApplyUpdateOpti
   } else {
     next = { _id: doc._id, ...cloneDoc(spec as Doc) };
   }
+  // A replacement or pipeline result is validated for storage before the immutable `_id`
+  // check, as mongod's ObjectReplaceExecutor does: `{ _id: [1] }` answers 53, not 66.
+  if (!isOperatorUpdate(spec)) checkIdType(next._id);
   if ('_id' in doc && canonicalKey(next._id) !== canonicalKey(doc._id)) {
     throw new MongoCommandError(
       'ImmutableField',
@@ -149,6 +160,7 @@ function applyOperators(doc: Doc, spec: Doc, options: ApplyUpdateOptions): Doc {
   }
   checkIdUntouched(doc, modifier, options.isInsert);
   dropUnchangedId(doc, modifier);
+  applyUpsertedId(doc, modifier, options.isInsert);
   moveLongArithmetic(doc, modifier);
   moveLogicalPulls(doc, modifier, options);
   if (Object.keys(modifier).length === 0) return doc;
@@ -193,6 +205,22 @@ function dropUnchangedId(doc: Doc, modifier: Doc): void {
   const fields = modifier.$set as Doc | undefined;
   if (!fields || !('_id' in fields) || doc._id === undefined) return;
   delete fields._id;
+  if (Object.keys(fields).length === 0) delete modifier.$set;
+}
+
+/**
+ * An upsert whose query gives no `_id` may set one (`$set` or `$setOnInsert: { _id: ... }`),
+ * as mongod allows; mingo refuses every `_id` path, so those entries are applied here, before
+ * mingo runs (checkIdUntouched has already refused them in every other case).
+ */
+function applyUpsertedId(doc: Doc, modifier: Doc, isInsert: boolean): void {
+  const fields = modifier.$set as Doc | undefined;
+  if (!isInsert || !fields) return;
+  for (const path of Object.keys(fields)) {
+    if (path !== '_id' && !path.startsWith('_id.')) continue;
+    setPath(doc, path, fields[path]);
+    delete fields[path];
+  }
   if (Object.keys(fields).length === 0) delete modifier.$set;
 }
 

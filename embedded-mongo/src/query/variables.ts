@@ -1,0 +1,105 @@
+import { Aggregator } from 'mingo';
+import { MongoCommandError } from '../errors';
+import type { Doc } from './documents';
+import { bsonTypeName, isPlainObject } from './documents';
+import { translateMingoError } from './filter';
+import { queryOptions } from './mingo-options';
+
+/** System variables only mongod itself may set (a client's `let` gets 4738901). */
+const INTERNAL_CONSTANTS = new Set(['NOW', 'CLUSTER_TIME', 'JS_SCOPE', 'IS_MR', 'USER_ROLES']);
+
+/**
+ * Checks a user variable name like mongod's `validateNameForUserWrite`: a lowercase ASCII
+ * letter or a non-ASCII character first, then letters, digits, `_` or non-ASCII. Names
+ * starting with an uppercase letter are reserved for system variables (`ROOT`, `NOW`).
+ */
+export function checkVariableName(name: string): void {
+  if (name === 'CURRENT') return; // the one system variable users may rebind
+  if (name.length === 0) {
+    throw new MongoCommandError('Location16866', 'empty variable names are not allowed');
+  }
+  const first = name.charCodeAt(0);
+  if (!((first >= 0x61 && first <= 0x7a) || first > 0x7f)) {
+    throw new MongoCommandError(
+      'Location16867',
+      `'${name}' starts with an invalid character for a user variable name`,
+    );
+  }
+  for (const char of name.slice(1)) {
+    if (!/^[a-zA-Z0-9_]$/.test(char) && char.charCodeAt(0) <= 0x7f) {
+      throw new MongoCommandError(
+        'Location16868',
+        `'${name}' contains an invalid character for a variable name: '${char}'`,
+      );
+    }
+  }
+}
+
+/**
+ * True when an expression reads the current document (`'$field'`, `$$ROOT`, `$$CURRENT`),
+ * which a command-level `let` cannot: it is evaluated before any document is examined.
+ */
+function readsDocument(expression: unknown): boolean {
+  if (typeof expression === 'string') {
+    if (!expression.startsWith('$')) return false;
+    if (!expression.startsWith('$$')) return true;
+    const name = expression.slice(2).split('.')[0];
+    return name === 'ROOT' || name === 'CURRENT';
+  }
+  if (Array.isArray(expression)) return expression.some(readsDocument);
+  if (!isPlainObject(expression)) return false;
+  return Object.entries(expression).some(
+    ([key, value]) => key !== '$literal' && readsDocument(value),
+  );
+}
+
+/**
+ * Evaluates expressions against `doc` (`{}` when there is no current document), with the
+ * variables in scope plus `scope`. Done through a one-stage pipeline: mingo's operators are
+ * registered in the context its Aggregator builds.
+ */
+export function evaluateExpressions(expressions: Doc, doc: Doc, scope: Doc = {}): Doc {
+  try {
+    const base = queryOptions();
+    const [values] = new Aggregator([{ $replaceWith: expressions }], {
+      ...base,
+      variables: { ...base.variables, ...scope },
+    }).run([doc]) as Doc[];
+    return values ?? {};
+  } catch (error) {
+    throw translateMingoError(error);
+  }
+}
+
+/**
+ * Parses a command's `let` (find, aggregate, update, delete, findAndModify): an object of
+ * variable names and expressions, each evaluated once, in order (later ones may use earlier
+ * ones), before the command reads any document. Returns the values, or undefined without `let`.
+ */
+export function parseLet(command: Doc, commandName: string): Doc | undefined {
+  const spec = command.let;
+  if (spec === undefined) return undefined;
+  if (!isPlainObject(spec)) {
+    throw new MongoCommandError(
+      'TypeMismatch',
+      `BSON field '${commandName}.let' is the wrong type '${bsonTypeName(spec)}', expected type 'object'`,
+    );
+  }
+  const values: Doc = {};
+  for (const [name, expression] of Object.entries(spec)) {
+    if (INTERNAL_CONSTANTS.has(name)) {
+      throw new MongoCommandError('Location4738901', `Attempt to set internal constant: ${name}`);
+    }
+    checkVariableName(name);
+    if (readsDocument(expression)) {
+      // mongod's message, missing space ("becauseCommand") included.
+      throw new MongoCommandError(
+        'Location4890500',
+        'Command let Expression tried to access a field, but this is not allowed because' +
+          'Command let Expressions run before the query examines any documents.',
+      );
+    }
+    values[name] = evaluateExpressions({ value: expression }, {}, values).value;
+  }
+  return values;
+}
