@@ -5,6 +5,10 @@ import { MINGO_OPTIONS } from '../query/mingo-options';
 import { ID_INDEX_SPEC } from '../storage/collection';
 import { collectionName, cursorBatchSize, namespace, optionalDoc } from './arguments';
 import type { CommandHandler } from './context';
+import { collMod } from './coll-mod';
+import { checkValidationOptions } from './validation';
+import { checkViewDefinition, isView } from './views';
+import { applyCollectionCollation } from '../query/collation';
 
 const IGNORED_CREATE_OPTIONS = new Set([
   'create',
@@ -20,17 +24,52 @@ const IGNORED_CREATE_OPTIONS = new Set([
   'apiDeprecationErrors',
 ]);
 
+/** Options mongod refuses on `create` with `viewOn`: views have no storage of their own. */
+const NON_VIEW_OPTIONS = [
+  'capped',
+  'size',
+  'max',
+  'autoIndexId',
+  'validator',
+  'validationLevel',
+  'validationAction',
+  'indexOptionDefaults',
+  'storageEngine',
+  'idIndex',
+  'clusteredIndex',
+  'timeseries',
+  'expireAfterSeconds',
+  'changeStreamPreAndPostImages',
+  'encryptedFields',
+];
+
 const create: CommandHandler = (command, context) => {
   const name = collectionName(command, 'create');
-  // A view stored as a plain collection would silently answer every query with nothing.
-  if (command.viewOn !== undefined) {
-    throw new MongoCommandError('NotImplemented', 'views are not supported by the embedded server');
+  if (command.viewOn !== undefined || command.pipeline !== undefined) {
+    if (command.viewOn === undefined) {
+      throw new MongoCommandError(
+        'InvalidOptions',
+        "'pipeline' requires 'viewOn' to also be specified",
+      );
+    }
+    for (const option of NON_VIEW_OPTIONS) {
+      if (command[option] !== undefined) {
+        throw new MongoCommandError('InvalidOptions', `option not supported on a view: ${option}`);
+      }
+    }
+    const pipeline = checkViewDefinition(context, name, command.viewOn, command.pipeline, 'create');
+    const options: Doc = { viewOn: command.viewOn, pipeline };
+    if (command.collation !== undefined) options.collation = command.collation;
+    context.store.createCollection(context.db, name, applyCollectionCollation(options));
+    return { ok: 1 };
   }
+  checkValidationOptions(command, 'create');
   const options: Doc = {};
   for (const [key, value] of Object.entries(command)) {
     if (!IGNORED_CREATE_OPTIONS.has(key)) options[key] = value;
   }
-  context.store.createCollection(context.db, name, options);
+  // The default collation is stored (and listed) default-filled, as mongod does.
+  context.store.createCollection(context.db, name, applyCollectionCollation(options));
   return { ok: 1 };
 };
 
@@ -40,6 +79,7 @@ const drop: CommandHandler = (command, context) => {
   const coll = context.store.getCollection(context.db, name);
   const nIndexesWas = coll ? coll.indexes.size + 1 : undefined;
   context.store.dropCollection(context.db, name);
+  if (coll && isView(coll)) return { ns: namespace(context, name), ok: 1 };
   return coll ? { nIndexesWas, ns: namespace(context, name), ok: 1 } : { ok: 1 };
 };
 
@@ -57,8 +97,14 @@ function filterEntries(entries: Doc[], filter: Doc | undefined): Doc[] {
 
 const listCollections: CommandHandler = (command, context) => {
   const nameOnly = command.nameOnly === true;
-  const entries: Doc[] = context.store.collections(context.db).map((coll) =>
-    nameOnly
+  const entries: Doc[] = context.store.collections(context.db).map((coll) => {
+    // Views: no uuid, no _id index, read-only (as mongod lists them).
+    if (isView(coll)) {
+      return nameOnly
+        ? { name: coll.name, type: 'view' }
+        : { name: coll.name, type: 'view', options: coll.options, info: { readOnly: true } };
+    }
+    return nameOnly
       ? { name: coll.name, type: 'collection' }
       : {
           name: coll.name,
@@ -66,8 +112,8 @@ const listCollections: CommandHandler = (command, context) => {
           options: coll.options,
           info: { readOnly: false, uuid: coll.uuid },
           idIndex: ID_INDEX_SPEC,
-        },
-  );
+        };
+  });
   // A real cursor, not a single batch: a database may hold more than one batch of collections.
   const listed = filterEntries(entries, optionalDoc(command, 'filter'));
   return context.cursors.create(`${context.db}.$cmd.listCollections`, listed, {
@@ -99,6 +145,7 @@ const listDatabases: CommandHandler = (command, context) => {
 };
 
 export const collectionCommands: Record<string, CommandHandler> = {
+  collMod,
   create,
   drop,
   dropDatabase,

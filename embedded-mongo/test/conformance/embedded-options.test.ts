@@ -23,22 +23,3 @@ describe('embedded server only: message size limit', () => {
     }
   });
 });
-
-describe('embedded server only: what it refuses rather than fake', () => {
-  it('answers 238 NotImplemented for a view instead of creating an empty collection', async () => {
-    const server = await startEmbeddedMongo({ logger: silentLogger });
-    const client = await MongoClient.connect(server.uri);
-    try {
-      const db = client.db('app');
-      await db.collection('movies').insertOne({ title: 'Alien' });
-      await expect(
-        db.createCollection('titles', { viewOn: 'movies', pipeline: [{ $project: { title: 1 } }] }),
-      ).rejects.toMatchObject({ code: 238 });
-      const names = (await db.listCollections().toArray()).map((c) => c.name);
-      expect(names).toEqual(['movies']);
-    } finally {
-      await client.close();
-      await server.stop();
-    }
-  });
-});
