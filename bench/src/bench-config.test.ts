@@ -23,6 +23,23 @@ describe('loadBenchConfig BENCH_ONLY', () => {
     expect([...(loadBenchConfig({ BENCH_ONLY: 'P1' }).only ?? [])]).toEqual(['P1']);
   });
 
+  it('accepts the peer figures by their own ids, P1c apart from P1cm', () => {
+    expect([...(loadBenchConfig({ BENCH_ONLY: 'p1a,P1B,p1m,P1c' }).only ?? [])]).toEqual([
+      'P1a',
+      'P1b',
+      'P1m',
+      'P1c',
+    ]);
+    expect([...(loadBenchConfig({ BENCH_ONLY: 'P1CM' }).only ?? [])]).toEqual(['P1cm']);
+  });
+
+  it('runs 3 rounds of the server comparison unless BENCH_ROUNDS says otherwise', () => {
+    expect(loadBenchConfig({}).rounds).toBe(3);
+    expect(loadBenchConfig({ BENCH_QUICK: '1' }).rounds).toBe(3);
+    expect(loadBenchConfig({ BENCH_ROUNDS: '5' }).rounds).toBe(5);
+    expect(() => loadBenchConfig({ BENCH_ROUNDS: '0' })).toThrow('BENCH_ROUNDS');
+  });
+
   it('reads P11 as all of P11a–P11d', () => {
     expect([...(loadBenchConfig({ BENCH_ONLY: 'P11' }).only ?? [])]).toEqual([
       'P11a',

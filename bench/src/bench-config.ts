@@ -9,6 +9,11 @@ export interface BenchConfig {
   warmup: number;
   /** P5's fixed-rate run, seconds (`BENCH_LATENCY_DURATION`, default 60 as the issue says; quick: 3). */
   latencyDuration: number;
+  /**
+   * Rounds of the server comparison (`BENCH_ROUNDS`, default 3): each round runs every server
+   * (the API, its peers and the limits) once for `duration` seconds; figures are medians.
+   */
+  rounds: number;
   /** Fixed connections for throughput runs (`BENCH_CONNECTIONS`, default 10). */
   connections: number;
   /** Movies seeded (1,000 as the issue says). */
@@ -37,6 +42,11 @@ export interface BenchConfig {
 /** Every figure id a run can produce, in table order (what `BENCH_ONLY` accepts). */
 export const FIGURE_IDS = [
   'P1',
+  'P1a',
+  'P1b',
+  'P1m',
+  'P1c',
+  'P1cm',
   'P2',
   'P3',
   'P4',
@@ -57,7 +67,8 @@ export const FIGURE_IDS = [
 /**
  * `BENCH_ONLY` as figure ids, matched without regard to case; `P7` names both P7a and P7b,
  * `P10` both P10a and P10b, `P11` all of P11a–P11d (a figure group's number without its
- * letter names the group).
+ * letter names the group, when no figure has that id itself: `P1` is P1 alone, not the peers
+ * P1a–P1cm).
  * An unknown id is an error naming the valid ones: a typo must not silently run nothing.
  */
 function onlyIds(raw: string | undefined): Set<string> | null {
@@ -66,9 +77,11 @@ function onlyIds(raw: string | undefined): Set<string> | null {
   for (const given of raw.split(',').map((id) => id.trim())) {
     if (given === '') continue;
     const upper = given.toUpperCase();
-    const matches = FIGURE_IDS.filter(
-      (id) => id.toUpperCase() === upper || id.toUpperCase().replace(/[A-Z]$/, '') === upper,
-    );
+    const exact = FIGURE_IDS.filter((id) => id.toUpperCase() === upper);
+    const matches =
+      exact.length > 0
+        ? exact
+        : FIGURE_IDS.filter((id) => id.toUpperCase().replace(/[A-Z]$/, '') === upper);
     if (matches.length === 0) {
       throw new TypeError(
         `BENCH_ONLY: unknown figure "${given}" (valid: ${FIGURE_IDS.join(', ')}, or P7 / P10 / P11 for a whole group)`,
@@ -101,6 +114,7 @@ export function loadBenchConfig(env: NodeJS.ProcessEnv = process.env): BenchConf
     duration,
     warmup: Math.min(3, Math.max(0.5, duration / 5)),
     latencyDuration: number(env, 'BENCH_LATENCY_DURATION', quick ? 3 : 60, 1),
+    rounds: Math.round(number(env, 'BENCH_ROUNDS', 3, 1)),
     connections: number(env, 'BENCH_CONNECTIONS', 10, 1),
     movies: 1000,
     users: 20,

@@ -16,6 +16,7 @@ import { UserMovieModel } from 'graphql-api/user-movies/index';
 import { UserModel } from 'graphql-api/users/index';
 import { withUnreachableBudget } from './api-budget';
 import type { BenchConfig } from './bench-config';
+import type { PeerTable } from './report';
 import { startChild } from './children';
 import type { ChildServer } from './children';
 import { graphqlBody, SIGN_IN_MUTATION } from './queries';
@@ -48,12 +49,18 @@ export interface BenchEnv {
   users: BenchUser[];
   /** The in-process API (shares this process's mongoose connection, with command monitoring). */
   local: { api: ApiApp; url: string };
-  /** Starts an API child process on the bench database. */
-  startApi(): Promise<ChildServer>;
+  /**
+   * Starts an API child process on the bench database; `overrides` change its environment
+   * (e.g. `RESPONSE_CACHE_MAX_BYTES: '0'` for the API without its response cache), `profileName`
+   * names its CPU profile.
+   */
+  startApi(overrides?: Record<string, string>, profileName?: string): Promise<ChildServer>;
   /** Node flags for servers under test (`--cpu-prof` with BENCH_PROFILE=1). */
   nodeArgs(name: string): string[];
   /** Memoised: the API's maximum rate for MOVIES_QUERY, measured by P1 (or on demand). */
   apiMaxRps?: number;
+  /** The server comparison's table (P1, P1a–P1cm, P2), for the report; set by their step. */
+  peers?: PeerTable;
   stop(): Promise<void>;
 }
 
@@ -163,13 +170,13 @@ export async function createBenchEnv(config: BenchConfig): Promise<BenchEnv> {
       users: userDocs.map((user) => ({ id: user._id.toHexString(), email: user.email })),
       local: { api, url: `http://127.0.0.1:${port}/graphql` },
       nodeArgs,
-      startApi: () =>
+      startApi: (overrides = {}, profileName = 'api') =>
         startChild('api', {
-          nodeArgs: nodeArgs('api'),
+          nodeArgs: nodeArgs(profileName),
           env: {
             BENCH_MONGO_URI: mongo.url,
             BENCH_DB_NAME: dbName,
-            BENCH_API_ENV: JSON.stringify(apiEnv),
+            BENCH_API_ENV: JSON.stringify({ ...apiEnv, ...overrides }),
           },
         }),
       async stop() {

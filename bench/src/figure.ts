@@ -20,6 +20,11 @@ export interface Figure {
   measured: Measurement;
   baseline: Measurement;
   ratio: number;
+  /**
+   * For a ratio taken in several rounds (the peer figures): the lowest and highest round's
+   * ratio; `ratio` is then their median.
+   */
+  spread?: { min: number; max: number };
   goal: Goal;
   met: boolean;
   /** "missed by 12%" style summary; empty when met. */
@@ -53,17 +58,23 @@ export function shortfallText(ratio: number, target: Goal): string {
     : `over by ${percent.toFixed(0)}% (${formatNumber(ratio)} vs ${target.value})`;
 }
 
-/** Builds a ratio figure: measured ÷ baseline against the goal. */
+/**
+ * Builds a ratio figure: measured ÷ baseline against the goal. With `rounds` (one ratio per
+ * round), the ratio is their median and `spread` their range; `measured` and `baseline` are
+ * then the sides' medians, whose quotient may differ slightly from the median ratio.
+ */
 export function ratioFigure(input: {
   id: string;
   title: string;
   measured: Measurement;
   baseline: Measurement;
   goal: Goal;
+  rounds?: number[];
   details?: Record<string, unknown>;
   analysis: string;
 }): Figure {
-  const ratio = input.measured.value / input.baseline.value;
+  const rounds = input.rounds && input.rounds.length > 0 ? input.rounds : null;
+  const ratio = rounds ? median(rounds) : input.measured.value / input.baseline.value;
   const met = meets(ratio, input.goal);
   return {
     id: input.id,
@@ -71,6 +82,7 @@ export function ratioFigure(input: {
     measured: input.measured,
     baseline: input.baseline,
     ratio,
+    ...(rounds ? { spread: { min: Math.min(...rounds), max: Math.max(...rounds) } } : {}),
     goal: input.goal,
     met,
     shortfall: shortfallText(ratio, input.goal),
@@ -88,4 +100,14 @@ export function formatNumber(value: number): string {
   if (abs >= 10) return value.toFixed(1);
   if (abs >= 1) return value.toFixed(2);
   return value.toFixed(3);
+}
+
+/** The median of some numbers (the mean of the middle two for an even count); NaN for none. */
+export function median(values: readonly number[]): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1
+    ? (sorted[middle] ?? Number.NaN)
+    : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
 }

@@ -33,12 +33,17 @@ describe('bench harness (smoke)', () => {
   }, 330_000);
   afterAll(() => rmSync(outDir, { recursive: true, force: true }));
 
-  it('runs P1–P10 once and writes latest.md and latest.json', () => {
+  it('runs P1–P10 (and the peers, P1a–P1cm) once and writes latest.md and latest.json', () => {
     const { report, files } = run;
     expect(report.failures.filter((failure) => !failure.id.startsWith('P11'))).toEqual([]);
     const ids = report.figures.map((figure) => figure.id).filter((id) => !id.startsWith('P11'));
     expect(ids).toEqual([
       'P1',
+      'P1a',
+      'P1b',
+      'P1m',
+      'P1c',
+      'P1cm',
       'P2',
       'P3',
       'P4',
@@ -66,6 +71,32 @@ describe('bench harness (smoke)', () => {
       expect(p10?.goal.text).toBe('none');
       expect(p10?.met).toBe(true);
     }
+    // The server comparison: every peer, the limits and the anonymous catalog in every round,
+    // each figure the median of its rounds with their range.
+    const peers = report.peers;
+    expect(peers?.rounds).toBe(3);
+    expect(peers?.loadAverage).toHaveLength(3);
+    expect(peers?.rows.map((row) => row.server)).toEqual([
+      'this API',
+      'this API, response cache off',
+      'Apollo Server 5 + express 5, plain SDL',
+      'GraphQL Yoga 5',
+      'Mercurius 16 + graphql-jit',
+      'plain express, same queries',
+      'raw node:http, bytes from memory',
+      'this API',
+      'Mercurius 16 + graphql-jit (uncached)',
+      'raw node:http, bytes from memory',
+    ]);
+    for (const row of peers?.rows ?? []) {
+      expect(row.rps.min).toBeLessThanOrEqual(row.rps.median);
+      expect(row.rps.median).toBeLessThanOrEqual(row.rps.max);
+      expect(row.vsApi.median).toBeGreaterThan(0);
+    }
+    for (const id of ['P1', 'P1a', 'P1b', 'P1m', 'P1c', 'P1cm', 'P2']) {
+      const spread = report.figures.find((figure) => figure.id === id)?.spread;
+      expect(spread?.min).toBeLessThanOrEqual(spread?.max ?? 0);
+    }
     // P4 counts commands: whole numbers, and at least the list query and the movies batch.
     const p4 = report.figures.find((figure) => figure.id === 'P4');
     expect(Number.isInteger(p4?.measured.value)).toBe(true);
@@ -80,6 +111,7 @@ describe('bench harness (smoke)', () => {
     const json = JSON.parse(readFileSync(files.json, 'utf8')) as BenchReport;
     expect(json.figures.map((figure) => figure.id)).toEqual(report.figures.map((f) => f.id));
     expect(lines.some((line) => line.includes('| P1 |'))).toBe(true);
+    expect(markdown).toContain('| Server | Request | req/s | Server CPU ms/request | ÷ API |');
     expect(markdown).toMatch(/\| P10a \|.*\| none \| recorded \|/);
   });
   (chromiumPath ? it : it.skip)(

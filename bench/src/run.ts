@@ -6,10 +6,11 @@ import type { BenchEnv } from './bench-env';
 import type { Figure } from './figure';
 import { renderTable, resultText, writeReport } from './report';
 import type { BenchReport } from './report';
-import { apiThroughputFigures, latencyFigure } from './scenarios/api-throughput';
+import { latencyFigure } from './scenarios/api-throughput';
 import { embeddedFindFigure } from './scenarios/embedded-find';
 import { hostileDocumentFigure } from './scenarios/hostile-documents';
 import { pageLoadFigures } from './scenarios/page-load';
+import { peerFigures } from './scenarios/peers';
 import { renderFigure } from './scenarios/render';
 import { roundTripFigure } from './scenarios/round-trips';
 import { scaleOutFigures } from './scenarios/scale-out';
@@ -24,7 +25,9 @@ interface Step {
 
 /** In order: P1 first, since P5 and P7 run at shares of the maximum rate P1 measures. */
 const STEPS: Step[] = [
-  { ids: ['P1', 'P2'], run: apiThroughputFigures },
+  // The API, its peers and the limits in rounds: P1 (raw), P1a/P1b/P1m (Apollo plain, Yoga,
+  // Mercurius), P1c/P1cm (the anonymous catalog ÷ raw, ÷ Mercurius), P2 (plain express).
+  { ids: ['P1', 'P1a', 'P1b', 'P1m', 'P1c', 'P1cm', 'P2'], run: peerFigures },
   { ids: ['P3'], run: schemaExecutionFigure },
   { ids: ['P4'], run: roundTripFigure },
   { ids: ['P5'], run: latencyFigure },
@@ -87,11 +90,13 @@ export async function runBench(
       durationSeconds: config.duration,
       latencyDurationSeconds: config.latencyDuration,
       connections: config.connections,
+      rounds: config.rounds,
       movies: config.movies,
       users: config.users,
       listEntriesPerUser: 50,
     },
     figures,
+    ...(env.peers ? { peers: env.peers } : {}),
     failures,
     elapsedSeconds: (performance.now() - started) / 1000,
   };
