@@ -30,6 +30,7 @@ export const ErrorCodes = {
   InvalidIdField: 53,
   CommandNotSupported: 115,
   DocumentValidationFailure: 121,
+  ExceededMemoryLimit: 146,
   OptionNotSupportedOnView: 167,
   ViewDepthLimitExceeded: 210,
   ConflictingUpdateOperators: 40,
@@ -39,6 +40,8 @@ export const ErrorCodes = {
   Location40324: 40324,
   Location40415: 40415,
   DuplicateKey: 11000,
+  // Compound index keys over two arrays of one document (mongod refuses them).
+  CannotIndexParallelArrays: 171,
   // Collation parsing (mongod's IDL validator and ICU factory codes).
   IncompatibleCollationVersion: 190,
   Location51024: 51024,

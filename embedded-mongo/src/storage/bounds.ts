@@ -94,27 +94,38 @@ export function unionIntervals(intervals: Interval[], collation?: Collation): In
   return out;
 }
 
-/** Sorted intervals covering what both lists cover. */
+/**
+ * Sorted intervals covering what both lists cover. Both lists must be sorted and disjoint (as
+ * {@link unionIntervals} leaves them): one sweep pairs them up, so two `$in` lists of 20,000
+ * values on the same field cost 40,000 steps, not 400 million.
+ */
 export function intersectIntervals(
   a: Interval[],
   b: Interval[],
   collation?: Collation,
 ): Interval[] {
   const out: Interval[] = [];
-  for (const x of a) {
-    for (const y of b) {
-      const lowOrder = compareBound(x.low, y.low, collation);
-      const highOrder = compareBound(x.high, y.high, collation);
-      const low = lowOrder > 0 ? x : lowOrder < 0 ? y : x.lowInclusive ? y : x;
-      const high = highOrder < 0 ? x : highOrder > 0 ? y : x.highInclusive ? y : x;
-      const both: Interval = {
-        low: low.low,
-        lowInclusive: low.lowInclusive,
-        high: high.high,
-        highInclusive: high.highInclusive,
-      };
-      if (!isEmpty(both, collation)) out.push(both);
-    }
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    const x = a[i];
+    const y = b[j];
+    const lowOrder = compareBound(x.low, y.low, collation);
+    const highOrder = compareBound(x.high, y.high, collation);
+    const low = lowOrder > 0 ? x : lowOrder < 0 ? y : x.lowInclusive ? y : x;
+    const high = highOrder < 0 ? x : highOrder > 0 ? y : x.highInclusive ? y : x;
+    const both: Interval = {
+      low: low.low,
+      lowInclusive: low.lowInclusive,
+      high: high.high,
+      highInclusive: high.highInclusive,
+    };
+    if (!isEmpty(both, collation)) out.push(both);
+    // The interval that ends first meets nothing further on in the other list: every later
+    // interval there starts at or after the current one's end (disjoint, and touching ends
+    // would have been merged).
+    if (high === x) i += 1;
+    else j += 1;
   }
   return unionIntervals(out, collation);
 }
@@ -298,6 +309,22 @@ function rangeInterval(operator: string, operand: unknown): Interval {
   };
 }
 
+/** Every string: `["", {})`. */
+const FULL_STRINGS: Interval = {
+  low: new TypeEdge(3, false),
+  lowInclusive: true,
+  high: new TypeEdge(3, true),
+  highInclusive: false,
+};
+
+/**
+ * A regex's bounds on an index with a collation: every string (and the regex itself), as
+ * mongod scans. Strings sharing a binary prefix are not contiguous in collation order
+ * (`a10` sorts after `a2` with numericOrdering, `ch` after `h` in Czech, `a-` is ignorable
+ * punctuation with alternate: shifted), so the prefix range would miss matches.
+ */
+const COLLATED_REGEX = new WeakMap<Interval[], Interval[]>();
+
 /**
  * `/^abc/` matches strings starting with `abc`: `["abc", "abd")`, plus the regex itself (a
  * stored regex equal to the pattern matches too). Case-insensitive, multi-line and extended
@@ -332,7 +359,9 @@ function regexIntervals(source: string, flags: string): Interval[] | undefined {
     highInclusive: false,
   };
   const self = new RegExp(source, flags.replace(/[^gimsuy]/g, ''));
-  return [strings, point(self)];
+  const intervals = [strings, point(self)];
+  COLLATED_REGEX.set(intervals, [{ ...FULL_STRINGS }, point(self)]);
+  return intervals;
 }
 
 /** The first string after every string that starts with `prefix`, if there is one. */
@@ -356,6 +385,7 @@ export interface FieldRules {
   multikey: boolean;
   /** The index compares strings under the query's collation (otherwise strings are unbounded). */
   stringsComparable: boolean;
+  /** The index's collation (undefined: simple, binary order). */
   collation?: Collation;
 }
 
@@ -369,7 +399,8 @@ export function fieldIntervals(
   rules: FieldRules,
 ): Interval[] | undefined {
   const lists: Interval[][] = [];
-  for (const list of conj.fields.get(field) ?? []) {
+  for (const given of conj.fields.get(field) ?? []) {
+    const list = rules.collation ? (COLLATED_REGEX.get(given) ?? given) : given;
     if (rules.stringsComparable || !list.some(mentionsStrings)) lists.push(list);
   }
   for (const branches of conj.ors) {

@@ -98,7 +98,22 @@ export class Collection {
   addIndex(spec: IndexSpec): void {
     const index = new Index(spec, this.namespace);
     for (const [idKey, doc] of this.docs) {
-      const entries = index.entriesFor(doc);
+      let entries;
+      try {
+        entries = index.entriesFor(doc);
+      } catch (error) {
+        // mongod reports a document it cannot index as a failed index build.
+        if (
+          !(error instanceof MongoCommandError) ||
+          error.codeName !== 'CannotIndexParallelArrays'
+        ) {
+          throw error;
+        }
+        throw new MongoCommandError(
+          'CannotIndexParallelArrays',
+          `Index build failed: ${new UUID().toHexString(true)}: Collection ${this.namespace} ( ${this.uuid.toString('hex').replace(/^(.{8})(.{4})(.{4})(.{4})/, '$1-$2-$3-$4-')} ) :: caused by :: ${error.message}`,
+        );
+      }
       index.checkUnique(idKey, doc, entries);
       index.add(idKey, doc, entries);
     }

@@ -64,6 +64,8 @@ export interface IndexOptions {
  */
 export class Index {
   readonly fields: string[];
+  /** Each field's path segments. */
+  private readonly paths: string[][];
   /** 1 or -1 per field (meaningful for plain keys only). */
   readonly directions: Array<1 | -1>;
   /**
@@ -93,6 +95,7 @@ export class Index {
     options: IndexOptions = {},
   ) {
     this.fields = Object.keys(spec.key);
+    this.paths = this.fields.map((field) => field.split('.'));
     this.directions = this.fields.map((field) => (spec.key[field] === -1 ? -1 : 1));
     this.multikey = this.fields.map(() => false);
     this.hashed = options.hashed ?? true;
@@ -164,6 +167,17 @@ export class Index {
     if (this.partial && !this.partial.test(doc)) return [];
     const perField = this.fields.map((field) => collectPathValues(doc, field));
     if (this.spec.sparse && perField.every((values) => values.length === 0)) return [];
+    if (this.fields.length > 1) {
+      // One key per combination of elements would be a cartesian product (two arrays of 2,000
+      // make 4 million keys): mongod refuses such documents, and so does this server.
+      const parallel = parallelArrays(doc, this.paths);
+      if (parallel) {
+        throw new MongoCommandError(
+          'CannotIndexParallelArrays',
+          `cannot index parallel arrays [${parallel[0]}] [${parallel[1]}]`,
+        );
+      }
+    }
     // A missing field is indexed as null; arrays make one entry per element (multikey).
     let combos: unknown[][] = [[]];
     for (const values of perField) {
@@ -189,8 +203,10 @@ export class Index {
     // A lookup (query values) must not add its strings to the collation's table of classes.
     const collation = this.orderCollation;
     if (collation) {
+      // This index's own table of string classes (not the shared collation's): freed with it.
+      const keyer = collation.keyerFor(this);
       const keyFor = (value: unknown): string =>
-        lookup ? collation.lookupKey(value) : collation.key(value);
+        lookup ? keyer.lookupKey(value) : keyer.key(value);
       return values.length === 1 ? keyFor(values[0]) : values.map(keyFor).join('|');
     }
     return values.length === 1 ? canonicalKey(values[0]) : values.map(canonicalKey).join('|');
@@ -288,6 +304,44 @@ function compareKeyValues(a: unknown, b: unknown, collation: Collation | undefin
   }
   if (a instanceof ObjectId && b instanceof ObjectId) return compareObjectIds(a, b);
   return compareValues(a, b, collation);
+}
+
+/**
+ * The two array field names mongod's CannotIndexParallelArrays message shows (the later
+ * field's first, then the earlier one's), when two of an index's paths run through different
+ * arrays of `value`. Paths through the same array are fine ({ 'a.b': 1, 'a.c': 1 } over
+ * `a: [{ b, c }]`) and are checked again inside each of its elements. A numeric segment
+ * after an array picks one element (a position), as key generation reads it.
+ */
+function parallelArrays(value: unknown, paths: string[][]): [string, string] | undefined {
+  let found: { array: unknown[]; name: string } | undefined;
+  const inside: string[][] = [];
+  for (const path of paths) {
+    let current: unknown = value;
+    for (let i = 0; i < path.length && isPlainObject(current); i += 1) {
+      // Own fields only: `__proto__` is an ordinary field name to MongoDB.
+      let next: unknown = Object.prototype.hasOwnProperty.call(current, path[i])
+        ? current[path[i]]
+        : undefined;
+      while (Array.isArray(next) && i + 1 < path.length && /^\d+$/.test(path[i + 1])) {
+        i += 1;
+        next = next[Number(path[i])];
+      }
+      if (Array.isArray(next)) {
+        if (found && found.array !== next) return [path[i], found.name];
+        found = { array: next, name: path[i] };
+        if (i + 1 < path.length) inside.push(path.slice(i + 1));
+        break;
+      }
+      current = next;
+    }
+  }
+  if (!found || inside.length < 2) return undefined;
+  for (const element of found.array) {
+    const parallel = parallelArrays(element, inside);
+    if (parallel) return parallel;
+  }
+  return undefined;
 }
 
 /** Whether the path reaches an array anywhere (the document makes the index multikey). */
