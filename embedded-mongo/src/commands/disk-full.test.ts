@@ -163,6 +163,70 @@ describe('embedded server only: a failed journal write is rolled back', () => {
     expect(await ids('users')).toEqual(['a']);
   });
 
+  /** What a restart would see: the journal file as it is now, replayed into a new store. */
+  async function afterCrash(coll: string): Promise<unknown[]> {
+    const restarted = new Store();
+    replayJournal(path.join(dir, JOURNAL_FILE), (record) => restarted.apply(record), silentLogger);
+    const reply = await runCommand(
+      { find: coll, filter: {}, sort: { _id: 1 }, $db: 'app' },
+      commandContext(restarted),
+    );
+    return (reply.cursor as { firstBatch: Doc[] }).firstBatch.map((doc) => doc._id);
+  }
+
+  it('brings back none of a failed insert batch after a crash, its cut-back failed too', async () => {
+    await run(one, { insert: 'u', documents: [{ _id: 0, x: 'keep' }] });
+    files.failWrites = 1;
+    files.partialBytes = 200; // the group header and at least its first record, whole
+    files.failTruncates = 5;
+    const documents = [1, 2, 3, 4].map((n) => ({ _id: n, x: 'y'.repeat(40) }));
+    expect(await run(one, { insert: 'u', documents })).toEqual(NOT_DURABLE);
+    expect(files.writes.at(-1)).toBeGreaterThan(200);
+    expect(await ids('u')).toEqual([0]);
+    expect(await afterCrash('u')).toEqual([0]);
+  });
+
+  it('keeps $out all or nothing on disk when its group write is cut short', async () => {
+    const seed = async (): Promise<void> => {
+      const old = [0, 1, 2, 3, 4].map((n) => ({ _id: n, old: true }));
+      const fresh = [5, 6, 7, 8, 9].map((n) => ({ _id: n, fresh: true }));
+      expect(await run(one, { insert: 't', documents: old })).toMatchObject({ n: 5 });
+      expect(await run(one, { insert: 's', documents: fresh })).toMatchObject({ n: 5 });
+    };
+    const out = { aggregate: 's', pipeline: [{ $out: 't' }], cursor: {} };
+    await seed();
+    // The size of $out's one group write (drop, create, five documents): fail it whole once.
+    files.failWrites = 1;
+    expect(await run(one, out)).toEqual(NOT_DURABLE);
+    const size = files.writes.at(-1) as number;
+    await journal.close();
+    // Cut it after the drop, in the create, among the documents, one byte short.
+    for (const partialBytes of [16, 80, 150, Math.floor(size / 2), size - 1]) {
+      fs.rmSync(path.join(dir, JOURNAL_FILE));
+      store = new Store();
+      files = new FailingFileSystem();
+      journal = await Journal.create(dir, {
+        snapshot: () => store.snapshot(),
+        compactionBytes: 64 * 1024 * 1024,
+        logger: silentLogger,
+        fileSystem: files,
+      });
+      store.attachJournal(journal);
+      one = commandContext(store);
+      await seed();
+      files.failWrites = 1;
+      files.partialBytes = partialBytes;
+      files.failTruncates = 5;
+      expect(await run(one, out)).toEqual(NOT_DURABLE);
+      expect(files.writes.at(-1)).toBe(size);
+      expect(await ids('t')).toEqual([0, 1, 2, 3, 4]);
+      // The process dies with the partial group in the file: a restart sees t as before.
+      expect(await afterCrash('t')).toEqual([0, 1, 2, 3, 4]);
+      expect(await afterCrash('s')).toEqual([5, 6, 7, 8, 9]);
+      await journal.close();
+    }
+  });
+
   it('restores updated, deleted and dropped data, with their unique indexes', async () => {
     await usersWithUniqueEmail();
     await run(one, {

@@ -23,8 +23,20 @@ export type JournalRecord =
 
 export const JOURNAL_FILE = 'journal.bin';
 const RECORD_HEADER = 8; // uint32 body length + uint32 CRC-32C of the body
+/**
+ * First field of a group header. A bare record starts with its body's length, a BSON size far
+ * below this (documents are capped at 16 MiB), so the two framings cannot be confused.
+ */
+const GROUP_MAGIC = 0x52474d45; // "EMGR" as little-endian bytes
+/** uint32 magic + uint32 payload length + uint32 record count + uint32 CRC-32C of those 12 bytes. */
+const GROUP_HEADER = 16;
+/** Records per compaction group are batched up to about this many bytes. */
+const SNAPSHOT_GROUP_BYTES = 4 * 1024 * 1024;
 
-/** Frames a record as `[length][crc32c][BSON body]` so a torn tail is detectable. */
+/**
+ * Frames a record as `[length][crc32c][BSON body]` so a damaged record is detectable. Records
+ * are written inside groups ({@link encodeGroup}); journals from before groups hold bare ones.
+ */
 export function encodeRecord(record: JournalRecord): Buffer {
   const body = BSON.serialize(record as unknown as Doc);
   const out = Buffer.alloc(RECORD_HEADER + body.length);
@@ -34,19 +46,88 @@ export function encodeRecord(record: JournalRecord): Buffer {
   return out;
 }
 
+/**
+ * Frames encoded records as one group: `[magic][payload length][record count][header crc32c]`
+ * then the records. A group is one write (a group commit, or a batch of a compaction) and is
+ * replayed whole or not at all, so a write cut short (a crash, or a failed write whose
+ * cut-back failed too) never brings back part of it. The header's CRC guards its length and
+ * count; each record inside carries its own CRC, so every byte of the group is checked.
+ */
+export function encodeGroup(records: readonly Buffer[]): Buffer {
+  let payload = 0;
+  for (const record of records) payload += record.length;
+  const out = Buffer.allocUnsafe(GROUP_HEADER + payload);
+  out.writeUInt32LE(GROUP_MAGIC, 0);
+  out.writeUInt32LE(payload, 4);
+  out.writeUInt32LE(records.length, 8);
+  out.writeUInt32LE(crc32c(out.subarray(0, 12)), 12);
+  let offset = GROUP_HEADER;
+  for (const record of records) {
+    out.set(record, offset);
+    offset += record.length;
+  }
+  return out;
+}
+
+/** Decodes one framed record at `offset`, or says why it cannot. */
+function readRecord(
+  data: Buffer,
+  offset: number,
+  limit: number,
+): { record: JournalRecord; end: number } | { error: string; end?: number } {
+  if (limit - offset < RECORD_HEADER) return { error: 'incomplete header' };
+  const end = offset + RECORD_HEADER + data.readUInt32LE(offset);
+  if (end > limit) return { error: 'incomplete body' };
+  const body = data.subarray(offset + RECORD_HEADER, end);
+  if (crc32c(body) !== data.readUInt32LE(offset + 4)) return { error: 'checksum mismatch', end };
+  try {
+    return { record: BSON.deserialize(body, DESERIALIZE_OPTIONS) as unknown as JournalRecord, end };
+  } catch {
+    return { error: 'undecodable record', end };
+  }
+}
+
+/** The records of the group at `offset`, all checked before any is applied, or why not. */
+function readGroup(
+  data: Buffer,
+  offset: number,
+): { records: JournalRecord[]; end: number } | { error: string; end?: number } {
+  if (data.length - offset < GROUP_HEADER) return { error: 'incomplete group header' };
+  if (crc32c(data.subarray(offset, offset + 12)) !== data.readUInt32LE(offset + 12)) {
+    return { error: 'group header checksum mismatch', end: offset + GROUP_HEADER };
+  }
+  const end = offset + GROUP_HEADER + data.readUInt32LE(offset + 4);
+  if (end > data.length) return { error: 'incomplete group' };
+  const count = data.readUInt32LE(offset + 8);
+  const records: JournalRecord[] = [];
+  let at = offset + GROUP_HEADER;
+  while (at < end) {
+    const read = readRecord(data, at, end);
+    if ('error' in read) return { error: `record ${records.length + 1}: ${read.error}`, end };
+    records.push(read.record);
+    at = read.end;
+  }
+  if (records.length !== count) {
+    return { error: `${records.length} records where the header says ${count}`, end };
+  }
+  return { records, end };
+}
+
 export interface ReplayResult {
   records: number;
-  /** Bytes of a torn last record that were dropped (0 when the file ended cleanly). */
+  /** Bytes of a torn last group (or record) that were dropped (0 when the file ended cleanly). */
   droppedBytes: number;
   /** Length of the intact part of the file: where appends continue when it is not compacted. */
   validBytes: number;
 }
 
 /**
- * Reads every record of a journal file. A damaged *last* record is what a crash in the
- * middle of an append leaves behind: that write was never acknowledged, so it is dropped
- * with a warning. Damage followed by more records is real corruption and stops start-up,
- * because continuing would silently lose acknowledged writes.
+ * Reads every record of a journal file, group by group ({@link encodeGroup}); bare records
+ * outside any group, as journals written before groups hold, are read one by one as before.
+ * A damaged *last* group (or bare record) is what a crash in the middle of an append leaves
+ * behind: that write was never acknowledged, so all of it is dropped with a warning, and so is
+ * damage followed only by zeros. Damage followed by more data is real corruption and stops
+ * start-up, because continuing would silently lose acknowledged writes.
  */
 export function replayJournal(
   file: string,
@@ -58,42 +139,39 @@ export function replayJournal(
   let offset = 0;
   let records = 0;
   while (offset < data.length) {
-    const remaining = data.length - offset;
-    const torn = (reason: string): ReplayResult => {
-      logger.warn(
-        `journal ${file}: dropped a torn last record (${remaining} bytes at offset ${offset}: ${reason}); ` +
-          'it was never acknowledged',
-      );
-      return { records, droppedBytes: remaining, validBytes: offset };
-    };
-    if (remaining < RECORD_HEADER) return torn('incomplete header');
-    const length = data.readUInt32LE(offset);
-    const end = offset + RECORD_HEADER + length;
-    if (end > data.length) return torn('incomplete body');
-    const body = data.subarray(offset + RECORD_HEADER, end);
-    const isLast = end === data.length;
-    let record: JournalRecord | undefined;
-    if (crc32c(body) === data.readUInt32LE(offset + 4)) {
-      try {
-        record = BSON.deserialize(body, DESERIALIZE_OPTIONS) as unknown as JournalRecord;
-      } catch {
-        record = undefined;
-      }
-    }
-    if (!record) {
-      if (isLast) return torn('checksum mismatch');
+    const grouped = startsGroup(data.subarray(offset, offset + 4));
+    const read = grouped ? readGroup(data, offset) : readRecord(data, offset, data.length);
+    if ('error' in read) {
+      const what = grouped ? 'group commit' : 'record';
+      const remaining = data.length - offset;
+      const torn = (reason: string): ReplayResult => {
+        logger.warn(
+          `journal ${file}: dropped a torn last ${what} (${remaining} bytes at offset ${offset}: ${reason}); ` +
+            'it was never acknowledged',
+        );
+        return { records, droppedBytes: remaining, validBytes: offset };
+      };
+      // Without an end the length itself runs past the file: a write cut short.
+      if (read.end === undefined || read.end >= data.length) return torn(read.error);
       // A crash can leave the file extended over blocks whose data never reached the disk,
-      // which read back as zeros: a bad record followed only by zeros is an unacknowledged
-      // tail too, not corruption.
-      if (isAllZero(data.subarray(end))) return torn('bad record followed by a zero-filled tail');
+      // which read back as zeros: damage followed only by zeros is an unacknowledged tail too.
+      if (isAllZero(data.subarray(read.end))) {
+        return torn(`${read.error}, followed by a zero-filled tail`);
+      }
       throw new JournalCorruptError(
-        `journal ${file} is corrupt at offset ${offset} with ${data.length - end} bytes of records after it; ` +
+        `journal ${file} is corrupt at offset ${offset} (${what}: ${read.error}) with ` +
+          `${data.length - read.end} bytes of records after it; ` +
           'refusing to start rather than lose acknowledged writes (restore the file or move it away)',
       );
     }
-    apply(record);
-    records += 1;
-    offset = end;
+    if ('records' in read) {
+      for (const record of read.records) apply(record);
+      records += read.records.length;
+    } else {
+      apply(read.record);
+      records += 1;
+    }
+    offset = read.end;
   }
   return { records, droppedBytes: 0, validBytes: offset };
 }
@@ -179,11 +257,23 @@ function compactionMargin(expected: number): number {
 /** Size of the file {@link writeSnapshot} would write, without serializing anything. */
 function snapshotSize(records: Iterable<JournalRecord>): number {
   let total = 0;
-  for (const record of records) total += RECORD_HEADER + BSON.calculateObjectSize(record as Doc);
+  let batchBytes = 0;
+  for (const record of records) {
+    batchBytes += RECORD_HEADER + BSON.calculateObjectSize(record as Doc);
+    if (batchBytes > SNAPSHOT_GROUP_BYTES) {
+      total += GROUP_HEADER + batchBytes;
+      batchBytes = 0;
+    }
+  }
+  if (batchBytes > 0) total += GROUP_HEADER + batchBytes;
   return total;
 }
 
-/** Writes `records` to `tmp` and fsyncs it; returns its size. */
+/**
+ * Writes `records` to `tmp` as groups of about {@link SNAPSHOT_GROUP_BYTES} and fsyncs it;
+ * returns its size. The file is renamed over the journal only once complete, so how its
+ * records are grouped does not matter for atomicity.
+ */
 function writeSnapshot(tmp: string, records: Iterable<JournalRecord>): number {
   const fd = fs.openSync(tmp, 'w');
   let total = 0;
@@ -194,15 +284,19 @@ function writeSnapshot(tmp: string, records: Iterable<JournalRecord>): number {
       const encoded = encodeRecord(record);
       batch.push(encoded);
       batchBytes += encoded.length;
-      if (batchBytes > 4 * 1024 * 1024) {
-        writeAll(fd, Buffer.concat(batch));
-        total += batchBytes;
+      if (batchBytes > SNAPSHOT_GROUP_BYTES) {
+        const group = encodeGroup(batch);
+        writeAll(fd, group);
+        total += group.length;
         batch = [];
         batchBytes = 0;
       }
     }
-    if (batch.length > 0) writeAll(fd, Buffer.concat(batch));
-    total += batchBytes;
+    if (batch.length > 0) {
+      const group = encodeGroup(batch);
+      writeAll(fd, group);
+      total += group.length;
+    }
     fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);
@@ -263,6 +357,13 @@ async function compact(
   }
 }
 
+/** Whether `head` (up to 4 bytes, fewer at the end of the file) is the magic of a group. */
+function startsGroup(head: Buffer): boolean {
+  const magic = Buffer.alloc(4);
+  magic.writeUInt32LE(GROUP_MAGIC, 0);
+  return head.length > 0 && magic.subarray(0, head.length).equals(head);
+}
+
 function isAllZero(bytes: Buffer): boolean {
   return bytes.every((byte) => byte === 0);
 }
@@ -289,7 +390,10 @@ interface Waiter {
  * The append-only journal of a data directory.
  *
  * Group commit: records appended while a write+fdatasync is in flight go out together in the
- * next one, so concurrent commands share one fdatasync.
+ * next one, so concurrent commands share one fdatasync. Each such write is one group
+ * ({@link encodeGroup}), replayed whole or not at all. A write always takes every pending
+ * record, and a command appends all of its records synchronously, so one command's records
+ * (an insert batch, `$out`'s drop, create and documents) never span two groups.
  *
  * Atomicity: a change is applied in memory first (the unique-index checks and the update
  * itself decide whether there is anything to write) and appended here with its {@link Undo}.
@@ -411,6 +515,11 @@ export class Journal {
     if (waiter.error) throw waiter.error;
   }
 
+  /**
+   * Writes what is pending, then closes the file. A cut-back still owed after a failed write
+   * is made first even when nothing is pending, so a clean stop leaves no bytes of a failed
+   * write behind; if it fails again, a warning says so.
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     try {
@@ -418,17 +527,33 @@ export class Journal {
     } finally {
       this.closed = true;
       await this.tail; // a compaction may be swapping the handle
+      if (this.needsRepair) {
+        await this.repair().catch((error: unknown) => {
+          this.options.logger.warn(
+            `journal ${this.file}: could not cut off the bytes of a failed write at close ` +
+              `(${describeError(error)}); a restart drops them if they are an incomplete group, ` +
+              'but replays a group written whole before its fdatasync failed',
+          );
+        });
+      }
       await this.handle.close();
     }
   }
 
   private async writePending(): Promise<void> {
-    if (this.pending.length === 0) return;
+    if (this.pending.length === 0) {
+      // Nothing to write, but a failed cut-back is retried now rather than left for later.
+      if (this.needsRepair) await this.repair().catch(() => undefined);
+      return;
+    }
     const group = this.pending;
     const through = this.appended;
     this.pending = [];
-    const data = Buffer.concat(group.map((record) => record.data));
+    let data: Buffer;
     try {
+      // One group for the whole batch: every command's records, each command's all together.
+      // Built inside the try: a batch too large for one buffer is rolled back like a failed write.
+      data = encodeGroup(group.map((record) => record.data));
       if (this.needsRepair) await this.repair();
       await this.handle.writeFile(data);
       await this.handle.datasync();

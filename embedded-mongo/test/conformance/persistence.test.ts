@@ -144,6 +144,39 @@ describe('embedded server only: persistence in a data directory', () => {
     });
   });
 
+  it('replays a group commit cut short by a crash not at all, none of its records', async () => {
+    const dir = tempDir();
+    const server = await start(dir);
+    const journal = path.join(dir, 'journal.bin');
+    let before = 0;
+    let after = 0;
+    await withClient(server, async (client) => {
+      const notes = client.db('app').collection('notes');
+      await notes.insertOne({ n: 0 });
+      before = fs.statSync(journal).size; // durable before the reply
+      await notes.insertMany([1, 2, 3, 4].map((n) => ({ n, pad: 'x'.repeat(100) })));
+      after = fs.statSync(journal).size;
+    });
+    await server.stop();
+    // SIGKILL or a power loss in the middle of the insertMany's one write: its first records
+    // are on disk whole, the rest is missing.
+    const intact = fs.readFileSync(journal);
+    for (const cut of [before + 1, Math.floor((before + after) / 2), after - 1]) {
+      fs.writeFileSync(journal, intact.subarray(0, cut));
+      const warnings: string[] = [];
+      const restarted = await start(dir, {
+        warn: (message) => warnings.push(message),
+        info: () => undefined,
+      });
+      expect(warnings).toEqual([expect.stringContaining('torn last group commit')]);
+      await withClient(restarted, async (client) => {
+        const notes = client.db('app').collection('notes');
+        expect(await notes.find({}, { projection: { _id: 0 } }).toArray()).toEqual([{ n: 0 }]);
+      });
+      await restarted.stop();
+    }
+  });
+
   it('drops a zero-filled tail (blocks a crash left unwritten) with a warning', async () => {
     const dir = tempDir();
     const server = await start(dir);
@@ -203,15 +236,14 @@ describe('embedded server only: persistence in a data directory', () => {
     const dir = tempDir();
     const server = await start(dir);
     await withClient(server, async (client) => {
-      await client
-        .db('app')
-        .collection('c')
-        .insertMany([{ n: 1 }, { n: 2 }, { n: 3 }]);
+      const c = client.db('app').collection('c');
+      await c.insertMany([{ n: 1 }, { n: 2 }, { n: 3 }]);
+      await c.insertOne({ n: 4 }); // a second group commit after the damaged one
     });
     await server.stop();
     const journal = path.join(dir, 'journal.bin');
     const bytes = fs.readFileSync(journal);
-    bytes[12] ^= 0xff; // inside the first record's body
+    bytes[30] ^= 0xff; // inside the first group's first record's body
     fs.writeFileSync(journal, bytes);
     await expect(startEmbeddedMongo({ dataDir: dir, logger: silentLogger })).rejects.toBeInstanceOf(
       JournalCorruptError,
