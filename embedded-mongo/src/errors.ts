@@ -75,6 +75,7 @@ export const ErrorCodes = {
   Location51273: 51273,
   Location4738901: 4738901,
   Location4890500: 4890500,
+  Location5897900: 5897900,
 } as const;
 
 export type ErrorCodeName = keyof typeof ErrorCodes;

@@ -198,11 +198,13 @@ const distinct: CommandHandler = (command, context) => {
   // Under a collation, values equal by it ('a', 'A' at strength 2) are one value: the first met.
   const collation = resolveCollation(command.collation, coll?.options, 'distinct.collation');
   const seen = new Map<string, unknown>();
+  // This command's own table of string classes: a read must not grow an index's.
+  const keyer = collation?.newKeyer();
   const filter = optionalDoc(command, 'query');
   for (const doc of findDocuments(coll, { filter, collation })) {
     for (const value of collectPathValues(doc, key)) {
       if (Array.isArray(value) && value.length === 0) continue;
-      const id = collation ? collation.key(value) : canonicalKey(value);
+      const id = keyer ? keyer.key(value) : canonicalKey(value);
       if (!seen.has(id)) seen.set(id, value);
     }
   }

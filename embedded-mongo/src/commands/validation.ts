@@ -4,6 +4,8 @@ import { getPath, isOperatorObject, isPlainObject } from '../query/documents';
 import { compileFilter } from '../query/filter';
 import type { SchemaCheck } from '../query/json-schema';
 import { compileJsonSchema } from '../query/json-schema';
+import { withoutVariables } from '../query/mingo-options';
+import { findUndefinedVariableInFilter } from '../query/variables';
 import type { Collection } from '../storage/collection';
 import type { CommandContext } from './context';
 
@@ -64,6 +66,13 @@ export function checkValidationOptions(command: Doc, commandName: string): void 
         `BSON field '${commandName}.validator' is the wrong type '${typeof validator}', expected type 'object'`,
       );
     }
+    const undefinedVariable = findUndefinedVariableInFilter(validator);
+    if (undefinedVariable) {
+      throw new MongoCommandError(
+        'Location17276',
+        `Use of undefined variable: ${undefinedVariable}`,
+      );
+    }
     validatorFor(validator);
   }
   for (const [field, value, allowed] of [
@@ -91,7 +100,10 @@ function validatorFor(validator: Doc): CompiledValidator {
   if (!check) {
     const forbidden = findForbidden(validator);
     if (forbidden) throw new MongoCommandError('BadValue', forbidden);
-    check = compileValidator(validator);
+    // Compiled once and kept: without the `let` variables of the command that happens to
+    // compile it (mingo binds variables at compile time), as mongod's validators never see them.
+    const compiledCheck = withoutVariables(() => compileValidator(validator));
+    check = (doc) => withoutVariables(() => compiledCheck(doc));
     compiled.set(validator, check);
   }
   return check;

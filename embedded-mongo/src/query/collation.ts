@@ -115,8 +115,8 @@ function toInt(value: unknown): number {
 
 /**
  * A parsed collation: `compare`/`equals` on BSON values (strings by the collator, strings
- * inside arrays and sub-documents too; other values as without collation) and `key` for hash
- * maps (equal keys exactly when `compare` says 0).
+ * inside arrays and sub-documents too; other values as without collation) and keyers
+ * (`keyerFor`, `newKeyer`) for hash maps (equal keys exactly when `compare` says 0).
  */
 export class Collation {
   /** The full, default-filled collation document (what listIndexes and listCollections show). */
@@ -128,8 +128,8 @@ export class Collation {
   private readonly levels: Intl.Collator[];
   private readonly identical: boolean;
   private readonly normalize: boolean;
-  /** Representatives of each equality class, bucketed by a coarse form (see `key`). */
-  private readonly classes = new Map<string, string[]>();
+  /** Each owner's (index's) own table of equality classes (see keyerFor). */
+  private readonly keyers = new WeakMap<object, CollationKeyer>();
   private readonly foldCache = new Map<string, string>();
   private readonly baseCollator: Intl.Collator;
 
@@ -172,41 +172,33 @@ export class Collation {
   }
 
   /**
-   * A string that is equal for two strings exactly when `compareStrings` says 0. ICU sort keys
-   * are not exposed to JavaScript, so each string is mapped to a coarse form that equal
-   * strings share (letters the locale's primary strength equates spelled alike, then
-   * compatibility decomposition, no marks, no ignorable characters, case folded), and within
-   * that bucket to the first representative the collator finds equal. A bucket that is too
-   * coarse only costs comparisons.
-   *
-   * With `intern` (stored index keys), a string of a new equality class becomes that class's
-   * representative, kept for the collation's lifetime. Without it (query values looked up in
-   * an index), nothing is added: a string no representative equals gets a key no interned
-   * string has, so queries cannot grow the table, however many distinct strings they send.
+   * The table of string equality classes `owner` (an index) keys its strings by, created on
+   * first use. Per owner, not per collation: collations are cached and shared by every index
+   * with the same spec, and a table only grows; kept in a WeakMap, it goes when the index
+   * does (dropIndexes, drop, dropDatabase).
    */
-  stringKey(value: string, intern = true): string {
-    const coarse = this.coarse(value);
-    let reps = this.classes.get(coarse);
-    if (reps) {
-      for (let i = 0; i < reps.length; i += 1) {
-        if (this.compareStrings(reps[i], value) === 0) return `${coarse}\u0000${i}`;
-      }
+  keyerFor(owner: object): CollationKeyer {
+    let keyer = this.keyers.get(owner);
+    if (!keyer) {
+      keyer = new CollationKeyer(this);
+      this.keyers.set(owner, keyer);
     }
-    // A coarse form holds no control characters, so this never equals an interned key.
-    if (!intern) return `${coarse}\u0001`;
-    if (!reps) {
-      reps = [];
-      this.classes.set(coarse, reps);
-    }
-    reps.push(value);
-    return `${coarse}\u0000${reps.length - 1}`;
+    return keyer;
   }
 
-  /** How many equality-class representatives are kept (for tests of the table's growth). */
-  get representativeCount(): number {
-    let count = 0;
-    for (const reps of this.classes.values()) count += reps.length;
-    return count;
+  /** A new, empty keyer: for one command's hash map (distinct), dropped with it. */
+  newKeyer(): CollationKeyer {
+    return new CollationKeyer(this);
+  }
+
+  /**
+   * A form that strings equal under this collation share (letters the locale's primary
+   * strength equates spelled alike, then compatibility decomposition, no marks, no ignorable
+   * characters, case folded). Strings with different forms are never equal; strings with
+   * the same form may still differ (accents, case), which the keyer's classes resolve.
+   */
+  coarseForm(value: string): string {
+    return this.coarse(value);
   }
 
   private coarse(value: string): string {
@@ -240,11 +232,43 @@ export class Collation {
     if (this.foldCache.size < 10000) this.foldCache.set(ch, folded);
     return folded;
   }
+}
+
+/** One equality class: its first string and the id its keys carry. */
+interface EqualityClass {
+  readonly representative: string;
+  readonly id: number;
+}
+
+/**
+ * Hash keys for BSON values under a collation: equal keys exactly when the collation's
+ * compare says 0. ICU sort keys are not exposed to JavaScript, so each string is mapped to
+ * its collation's coarse form and, within that bucket, to the equality class the collator
+ * puts it in. A bucket is kept sorted by the collator's compare (a total order whose
+ * equal strings are contiguous), so finding or adding a class is a binary search: O(log n)
+ * comparisons, however many strings share a coarse form (accent or case variants).
+ *
+ * `key` (stored index entries) adds a new class for a string equal to none; `lookupKey`
+ * (query values) never adds one: a string no class holds gets a key no stored value has,
+ * so queries cannot grow the table, however many distinct strings they send.
+ */
+export class CollationKeyer {
+  private readonly classes = new Map<string, EqualityClass[]>();
+  private nextId = 0;
+
+  constructor(private readonly collation: Collation) {}
+
+  /** How many equality classes are kept (for tests of the table's growth). */
+  get representativeCount(): number {
+    let count = 0;
+    for (const bucket of this.classes.values()) count += bucket.length;
+    return count;
+  }
 
   /**
    * A hash key for a BSON value: `canonicalKey`, with every string (inside arrays and
-   * sub-documents too) replaced by its collation key. Field names are never collated. For
-   * keys that are stored (index entries); query values use `lookupKey`.
+   * sub-documents too) replaced by its class key. Field names are never collated. For keys
+   * that are stored (index entries); query values use `lookupKey`.
    */
   key(value: unknown): string {
     return this.valueKey(value, true);
@@ -252,11 +276,37 @@ export class Collation {
 
   /**
    * The key to look a query value up with: `key(value)` when a stored key's string is equal
-   * to it under this collation, otherwise a key no stored value has. Adds nothing to the
-   * representative table.
+   * to it under the collation, otherwise a key no stored value has. Adds nothing.
    */
   lookupKey(value: unknown): string {
     return this.valueKey(value, false);
+  }
+
+  private stringKey(value: string, intern: boolean): string {
+    const coarse = this.collation.coarseForm(value);
+    let bucket = this.classes.get(coarse);
+    let low = 0;
+    let high = bucket?.length ?? 0;
+    if (bucket) {
+      while (low < high) {
+        const middle = (low + high) >>> 1;
+        const entry = bucket[middle];
+        const order = this.collation.compareStrings(entry.representative, value);
+        if (order === 0) return `${coarse}\u0000${entry.id}`;
+        if (order < 0) low = middle + 1;
+        else high = middle;
+      }
+    }
+    // A coarse form holds no control characters, so this never equals an interned key.
+    if (!intern) return `${coarse}\u0001`;
+    if (!bucket) {
+      bucket = [];
+      this.classes.set(coarse, bucket);
+    }
+    const id = this.nextId;
+    this.nextId += 1;
+    bucket.splice(low, 0, { representative: value, id });
+    return `${coarse}\u0000${id}`;
   }
 
   private valueKey(value: unknown, intern: boolean): string {

@@ -1,5 +1,7 @@
 import type { Options } from 'mingo/types';
 import { jsonSchemaPredicate } from './json-schema';
+// Installs the memory guards on mingo's array and string builders ($range, $concat …).
+import './expression-limits';
 
 /**
  * Shared mingo settings: strict MongoDB semantics, and no server-side JavaScript
@@ -23,6 +25,20 @@ let scopedVariables: Readonly<Record<string, unknown>> | undefined;
  */
 export function queryOptions(): Partial<Options> {
   return scopedVariables ? { ...MINGO_OPTIONS, variables: scopedVariables } : MINGO_OPTIONS;
+}
+
+/**
+ * Runs `run` with no command `let` variables in scope: for what is compiled once and kept
+ * (collection validators), which must not keep the values of the command that compiled it.
+ */
+export function withoutVariables<T>(run: () => T): T {
+  const previous = scopedVariables;
+  scopedVariables = undefined;
+  try {
+    return run();
+  } finally {
+    scopedVariables = previous;
+  }
 }
 
 /**

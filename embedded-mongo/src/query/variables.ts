@@ -2,6 +2,7 @@ import { Aggregator } from 'mingo';
 import { MongoCommandError } from '../errors';
 import type { Doc } from './documents';
 import { bsonTypeName, isPlainObject } from './documents';
+import { checkValueSize } from './expression-limits';
 import { translateMingoError } from './filter';
 import { queryOptions } from './mingo-options';
 
@@ -100,6 +101,98 @@ export function parseLet(command: Doc, commandName: string): Doc | undefined {
       );
     }
     values[name] = evaluateExpressions({ value: expression }, {}, values).value;
+    // A later variable may repeat earlier ones (`b: ['$$a', '$$a']`): sizes can double.
+    checkValueSize('let', values[name]);
   }
   return values;
+}
+
+/** Variables every expression may read (mongod's builtins; `$$CLUSTER_TIME` fails later). */
+const SYSTEM_VARIABLES = new Set([
+  'ROOT',
+  'CURRENT',
+  'REMOVE',
+  'NOW',
+  'CLUSTER_TIME',
+  'DESCEND',
+  'PRUNE',
+  'KEEP',
+  'SEARCH_META',
+  'USER_ROLES',
+]);
+
+/** The variable names an operator binds for its sub-expressions (`$let`, `$map` …). */
+function boundBy(operator: string, spec: unknown): { inner: string[]; scoped: string[] } | null {
+  if (!isPlainObject(spec)) return null;
+  if (operator === '$let') {
+    return { inner: isPlainObject(spec.vars) ? Object.keys(spec.vars) : [], scoped: ['in'] };
+  }
+  if (operator === '$map' || operator === '$filter') {
+    const name = typeof spec.as === 'string' ? spec.as : 'this';
+    return { inner: [name], scoped: operator === '$map' ? ['in'] : ['cond'] };
+  }
+  if (operator === '$reduce') return { inner: ['value', 'this'], scoped: ['in'] };
+  return null;
+}
+
+/**
+ * The first `$$name` an aggregation expression reads that nothing defines (no enclosing
+ * `$let`/`$map`/`$filter`/`$reduce`, not a system variable), or undefined. mongod refuses
+ * such an expression when it parses it (17276), so a validator using one is refused at
+ * create/collMod instead of depending on the variables of whichever command runs it.
+ */
+export function findUndefinedVariable(
+  expression: unknown,
+  bound: ReadonlySet<string> = new Set(),
+): string | undefined {
+  if (typeof expression === 'string') {
+    if (!expression.startsWith('$$')) return undefined;
+    const name = expression.slice(2).split('.')[0];
+    return bound.has(name) || SYSTEM_VARIABLES.has(name) ? undefined : name;
+  }
+  if (Array.isArray(expression)) {
+    for (const item of expression) {
+      const found = findUndefinedVariable(item, bound);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  if (!isPlainObject(expression)) return undefined;
+  for (const [key, value] of Object.entries(expression)) {
+    if (key === '$literal') continue;
+    const binding = boundBy(key, value);
+    if (!binding || !isPlainObject(value)) {
+      const found = findUndefinedVariable(value, bound);
+      if (found) return found;
+      continue;
+    }
+    const inner = new Set([...bound, ...binding.inner]);
+    for (const [field, item] of Object.entries(value)) {
+      const found = findUndefinedVariable(item, binding.scoped.includes(field) ? inner : bound);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The first undefined variable of any `$expr` in a query filter (top level or inside
+ * `$and`/`$or`/`$nor`), or undefined.
+ */
+export function findUndefinedVariableInFilter(filter: unknown): string | undefined {
+  if (Array.isArray(filter)) {
+    for (const item of filter) {
+      const found = findUndefinedVariableInFilter(item);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  if (!isPlainObject(filter)) return undefined;
+  for (const [key, value] of Object.entries(filter)) {
+    if (key === '$jsonSchema') continue;
+    const found =
+      key === '$expr' ? findUndefinedVariable(value) : findUndefinedVariableInFilter(value);
+    if (found) return found;
+  }
+  return undefined;
 }
