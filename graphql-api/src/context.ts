@@ -81,7 +81,7 @@ function createLoaders(services: Services, user: CurrentUser | null): Loaders {
  * for the render server: its key may forward the browser's address as `X-Client-IP`. Any other
  * caller's `X-Client-IP` is ignored, so nobody can choose the address their attempts count for.
  */
-function clientIp(req: ContextRequest, apiKey: ApiKeyPrincipal | null): string {
+export function clientIp(req: ContextRequest, apiKey: ApiKeyPrincipal | null): string {
   const forwarded = apiKey?.forwardsClientIp ? header(req, CLIENT_IP_HEADER)?.trim() : undefined;
   if (forwarded && isIP(forwarded) !== 0) return forwarded;
   return req.ip ?? 'unknown';
@@ -89,6 +89,19 @@ function clientIp(req: ContextRequest, apiKey: ApiKeyPrincipal | null): string {
 
 /** The header the render server puts the browser's address in (see {@link clientIp}). */
 export const CLIENT_IP_HEADER = 'x-client-ip';
+
+/**
+ * Apollo copies the context once per operation (`Object.assign` onto an object with the same
+ * prototype), which would read a getter of the context itself. So `logger` is a getter on the
+ * prototype, reading a memoized thunk the copy shares: the request's logger is built only
+ * when something logs (`req.log` serializes the request's headers, request-logger in logger.ts).
+ */
+const LOGGER = Symbol('logger');
+const contextPrototype = {
+  get logger(): Logger {
+    return (this as unknown as { [LOGGER]: () => Logger })[LOGGER]();
+  },
+};
 
 /**
  * Builds the context from the credentials: `X-API-Key` (looked up by its SHA-256) and/or
@@ -102,7 +115,6 @@ export async function createContext(
   baseLogger: Logger,
 ): Promise<Context> {
   const requestId = typeof req.id === 'string' && req.id ? req.id : randomUUID();
-  const logger = req.log ?? baseLogger.child({ reqId: requestId });
 
   const keyToken = header(req, 'x-api-key');
   let apiKey: ApiKeyPrincipal | null = null;
@@ -131,15 +143,17 @@ export async function createContext(
 
   const userScopes = (user?.scopes ?? []).filter((scope) => !KEY_ONLY_SCOPES.has(scope));
   const scopes = new Set<string>([...(apiKey?.scopes ?? []), ...userScopes]);
-  return {
+  let logger: Logger | undefined;
+  const fields = {
     requestId,
     ip: clientIp(req, apiKey),
     userAgent: header(req, 'user-agent') ?? null,
-    logger,
+    [LOGGER]: (): Logger => (logger ??= req.log ?? baseLogger.child({ reqId: requestId })),
     apiKey,
     user,
     scopes,
     provenUserIds: new Set(user ? [user.id.toHexString()] : []),
     loaders: createLoaders(services, user),
   };
+  return Object.assign(Object.create(contextPrototype) as Pick<Context, 'logger'>, fields);
 }

@@ -6,6 +6,8 @@ import {
   GraphQLInt,
 } from 'graphql';
 import type { GraphQLResolveInfo } from 'graphql';
+import { recordCacheHint } from './cache-control.plugin';
+import type { CacheHint } from './cache-control.plugin';
 
 /** Seconds a cache may keep a catalog response. */
 export const CATALOG_MAX_AGE = 60;
@@ -34,11 +36,19 @@ export const cacheControlDirective = new GraphQLDirective({
 /** Put on the catalog's object types so they take the hint of the root field that returned them. */
 export const INHERIT_MAX_AGE = '@cacheControl(inheritMaxAge: true)';
 
-/** The part of Apollo's `info.cacheControl` used here (Apollo adds it to every resolver's info). */
+/** The part of Apollo's `info.cacheControl` used here (set while fields are followed one by one). */
 interface CacheControlInfo {
-  cacheControl?: {
-    setCacheHint(hint: { maxAge?: number; scope?: 'PUBLIC' | 'PRIVATE' }): void;
-  };
+  cacheControl?: { setCacheHint(hint: CacheHint): void };
+}
+
+/**
+ * A resolver's hint for its field: through `info.cacheControl` when the cache-control plugin
+ * follows this document field by field, else recorded for the request (cache-control.plugin.ts).
+ */
+export function setCacheHint(info: GraphQLResolveInfo, context: object, hint: CacheHint): void {
+  const control = (info as GraphQLResolveInfo & CacheControlInfo).cacheControl;
+  if (control) control.setCacheHint(hint);
+  else recordCacheHint(context, info, hint);
 }
 
 /**
@@ -46,7 +56,7 @@ interface CacheControlInfo {
  * `inMyList`: PRIVATE.
  */
 export function setCatalogCacheHint(info: GraphQLResolveInfo, context: { user: unknown }): void {
-  (info as GraphQLResolveInfo & CacheControlInfo).cacheControl?.setCacheHint({
+  setCacheHint(info, context, {
     maxAge: CATALOG_MAX_AGE,
     scope: context.user ? 'PRIVATE' : 'PUBLIC',
   });
@@ -56,9 +66,6 @@ export function setCatalogCacheHint(info: GraphQLResolveInfo, context: { user: u
  * A value about the calling user (their list's size): PRIVATE, and never kept by a cache
  * (`maxAge: 0`), so a response carrying it is neither shared nor served stale.
  */
-export function setPerUserCacheHint(info: GraphQLResolveInfo): void {
-  (info as GraphQLResolveInfo & CacheControlInfo).cacheControl?.setCacheHint({
-    maxAge: 0,
-    scope: 'PRIVATE',
-  });
+export function setPerUserCacheHint(info: GraphQLResolveInfo, context: object): void {
+  setCacheHint(info, context, { maxAge: 0, scope: 'PRIVATE' });
 }

@@ -1,7 +1,7 @@
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import { ApolloServerErrorCode } from '@apollo/server/errors';
 import { GraphQLError } from 'graphql';
-import type { DocumentNode, ValidationRule } from 'graphql';
+import type { DocumentNode, OperationDefinitionNode, ValidationRule } from 'graphql';
 import { costRefusal, documentLimitsRule } from './document-limits.rule';
 import type { DocumentRequest } from './document-limits.rule';
 
@@ -24,6 +24,8 @@ export function createDocumentLimits<TContext extends BaseContext>(options: {
   introspection: boolean;
 }): DocumentLimits<TContext> {
   const requests = new WeakMap<DocumentNode, DocumentRequest>();
+  // The refusal of operations without variables: their cost is the same on every request.
+  const constantRefusals = new WeakMap<OperationDefinitionNode, string | null>();
   return {
     rule: documentLimitsRule({
       introspection: options.introspection,
@@ -42,7 +44,12 @@ export function createDocumentLimits<TContext extends BaseContext>(options: {
           },
           async didResolveOperation({ document, operation, request, schema }) {
             if (validated || !operation) return;
-            const refusal = costRefusal(schema, document, operation, request.variables);
+            const constant = !operation.variableDefinitions?.length;
+            let refusal = constant ? constantRefusals.get(operation) : undefined;
+            if (refusal === undefined) {
+              refusal = costRefusal(schema, document, operation, request.variables);
+              if (constant) constantRefusals.set(operation, refusal);
+            }
             if (refusal === null) return;
             throw new GraphQLError(refusal, {
               extensions: {

@@ -100,7 +100,7 @@ export class UserListResolver {
     @Ctx() context: Context,
     @Info() info: GraphQLResolveInfo,
   ): Promise<number> {
-    setPerUserCacheHint(info);
+    setPerUserCacheHint(info, context);
     return this.userMovieService.count(context.provenUserIds, user._id);
   }
 }
