@@ -2,15 +2,17 @@ import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import type { ErrorRequestHandler } from 'express';
 import helmet from 'helmet';
-import { pinoHttp } from 'pino-http';
 import type { ApiConfig } from './config';
 import type { Context } from './context';
-import { createContext } from './context';
+import { clientIp, createContext } from './context';
 import { pingDatabase } from './database';
 import {
   assertDocumentAllowed,
@@ -19,16 +21,18 @@ import {
   manifestPersistedQueries,
 } from './persisted-documents';
 import { createNoPlaygroundRouter, createPlaygroundRouter } from './playground';
-import { createLogger, requestLogMessages } from './logger';
+import { createLogger, requestLogger, requestLogMessages } from './logger';
 import type { Logger } from './logger';
 import { warmUpPasswordPolicy } from './auth';
 import { createSmtpMailer, OutboxWorker, startDevInbox } from './mail';
 import type { DevInbox } from './mail';
+import { graphqlJsonParser, ResponseCache } from './response-cache';
 import { buildApiSchema } from './schema';
 import { createServices } from './services';
 import { startInfoHandler } from './start-info';
 import type { Services } from './services';
 import { errorPlugin, formatError, maskContextError } from './shared/format-error';
+import { cacheControlPlugin } from './shared/cache-control.plugin';
 import { createDocumentLimits } from './shared/document-limits.plugin';
 import { errorListPlugin } from './shared/error-list.plugin';
 import { QUERY_LIMITS } from './shared/limits';
@@ -45,6 +49,8 @@ export interface ApiApp {
   mailWorker: OutboxWorker;
   /** The local SMTP inbox mail goes to when no SMTP_URL is set (development, tests); else null. */
   devInbox: DevInbox | null;
+  /** The public response cache (src/response-cache); null when RESPONSE_CACHE_MAX_BYTES is 0. */
+  responseCache: ResponseCache | null;
   stop(): Promise<void>;
 }
 
@@ -97,6 +103,19 @@ export async function createApp(
   // before parsing.
   const documentLimits = createDocumentLimits<Context>({ introspection });
   const budget = new RequestBudgetCounter(config.requestBudget, logger);
+  const jsonParser = graphqlJsonParser();
+  // Key-only and anonymous catalog reads answered from memory, ahead of everything below.
+  const responseCache =
+    config.responseCache.maxBytes > 0
+      ? new ResponseCache({
+          maxBytes: config.responseCache.maxBytes,
+          version: services.catalogVersion,
+          findApiKey: (token) => services.apiKeys.findByToken(token),
+          clientIp,
+          admit: (request) => budget.admit(request),
+          jsonParser,
+        })
+      : null;
 
   const apollo = new ApolloServer<Context>({
     schema,
@@ -124,6 +143,11 @@ export async function createApp(
       // Apollo's own landing page (Sandbox) loads from Apollo's CDN: the playground router
       // below serves GraphiQL from this origin instead.
       ApolloServerPluginLandingPageDisabled(),
+      ...(responseCache ? [responseCache.plugin] : []),
+      // Apollo's cache-control policies and headers, computed per document rather than by a hook
+      // on every field (last, where Apollo puts its own plugin).
+      ApolloServerPluginCacheControlDisabled(),
+      cacheControlPlugin<Context>(),
     ],
   });
   await apollo.start();
@@ -132,7 +156,7 @@ export async function createApp(
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
   app.use(
-    pinoHttp({
+    requestLogger({
       logger,
       genReqId: (req: IncomingMessage, res) => {
         const incoming = req.headers['x-request-id'];
@@ -146,6 +170,8 @@ export async function createApp(
       ...requestLogMessages(config.nodeEnv === 'development'),
     }),
   );
+  // A hit skips everything below (it replays the headers helmet set for the first answer).
+  if (responseCache) app.use(responseCache.middleware);
   app.use(
     helmet({
       // helmet's default CSP everywhere; the playground page narrows it (playground.router.ts).
@@ -185,7 +211,8 @@ export async function createApp(
 
   app.use(
     '/graphql',
-    express.json({ limit: '100kb' }),
+    // The cache's middleware may have read the body already (it reports its errors here).
+    responseCache?.bodyParser() ?? jsonParser,
     documentIdMiddleware,
     expressMiddleware(apollo, {
       context: async ({ req }) => {
@@ -195,6 +222,7 @@ export async function createApp(
           budget.admit(context);
           // A `persisted-only` key's full document is refused here, before Apollo parses it.
           assertDocumentAllowed(context, req);
+          responseCache?.attach(req, context);
           return context;
         } catch (error) {
           throw maskContextError(error, String(req.id), req.log);
@@ -239,6 +267,7 @@ export async function createApp(
     logger,
     mailWorker,
     devInbox,
+    responseCache,
     async stop() {
       await mailWorker.stop();
       mailer.close();

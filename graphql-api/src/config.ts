@@ -103,6 +103,15 @@ export interface ApiConfig {
    * and the benchmarks change it with `configure`.
    */
   requestBudget: RequestBudgetConfig;
+  /**
+   * The public response cache (src/response-cache): `maxBytes` (`RESPONSE_CACHE_MAX_BYTES`,
+   * default 32 MiB, 0 = off) bounds each process's kept responses; `maxStalenessMs`
+   * (`RESPONSE_CACHE_MAX_STALENESS_MS`, default 0, at most 10000) lets a request trust a read of
+   * the catalog's change counter that started that long before it arrived: 0 means a movie
+   * write acknowledged before a request arrives is always seen by it, in every process; N means
+   * another process's write may go unseen for up to N ms (plus one read).
+   */
+  responseCache: { maxBytes: number; maxStalenessMs: number };
 }
 
 /** Thrown by {@link loadConfig}: the message lists every problem at once. */
@@ -321,6 +330,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     problems,
   );
 
+  const responseCacheMaxBytes = integer(
+    read('RESPONSE_CACHE_MAX_BYTES'),
+    'RESPONSE_CACHE_MAX_BYTES',
+    32 * 1024 * 1024,
+    0,
+    2 ** 32,
+    problems,
+  );
+  const responseCacheMaxStalenessMs = integer(
+    read('RESPONSE_CACHE_MAX_STALENESS_MS'),
+    'RESPONSE_CACHE_MAX_STALENESS_MS',
+    0,
+    0,
+    10_000,
+    problems,
+  );
+
   if (problems.length > 0) throw new ConfigError(problems);
 
   return {
@@ -380,6 +406,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
       perIp: { points: 600, seconds: 60 },
       perUser: { points: 1200, seconds: 60 },
       flushIntervalMs: 500,
+    },
+    responseCache: {
+      maxBytes: responseCacheMaxBytes,
+      maxStalenessMs: responseCacheMaxStalenessMs,
     },
   };
 }

@@ -19,6 +19,7 @@ import { OutboxService } from './mail';
 import type { MailComposer } from './mail';
 import { MovieResolver, MovieService } from './movies';
 import type { MovieServiceHooks } from './movies';
+import { CatalogVersion } from './response-cache';
 import { RefreshTokenCodec, SessionResolver, SessionService } from './sessions';
 import { unexpected } from './shared/errors';
 import { RequestLimiter } from './shared/request-limiter';
@@ -32,6 +33,8 @@ export interface Services {
   accountTokens: AccountTokenService;
   apiKeys: ApiKeyService;
   auth: AuthService;
+  /** The catalog's change counter: movie writes move it, the response cache reads it. */
+  catalogVersion: CatalogVersion;
   /** Composes the account mails when the outbox worker sends them. */
   mailComposer: MailComposer;
   movies: MovieService;
@@ -86,6 +89,12 @@ export function createServices(
   const movies = new MovieService(movieHooks);
   const userMovies = new UserMovieService(movies);
   movieHooks.onDeleted = (movieId) => userMovies.removeForMovie(movieId);
+  // Every catalog write moves the shared counter, so no process serves a cached answer from
+  // before it (src/response-cache).
+  const catalogVersion = new CatalogVersion({
+    maxStalenessMs: config.responseCache.maxStalenessMs,
+  });
+  movieHooks.onChanged = () => catalogVersion.bump();
   return {
     account,
     accountTokens,
@@ -102,6 +111,7 @@ export function createServices(
       identityVerifiers,
       account,
     ),
+    catalogVersion,
     mailComposer: new AccountMailComposer(users, accountTokens, config.publicOrigin),
     movies,
     outbox,

@@ -17,6 +17,11 @@ import { MovieModel } from './movie.model';
 export interface MovieServiceHooks {
   /** Called after a movie is deleted, e.g. to drop it from every user's list. */
   onDeleted?: (movieId: Types.ObjectId) => Promise<void>;
+  /**
+   * Called after every write to the catalog (create, update, delete, backfill), before the
+   * service call returns: cached catalog responses must not outlive it (src/response-cache).
+   */
+  onChanged?: () => Promise<void>;
 }
 
 /** Movies the start-up backfill reads and writes per round trip. */
@@ -108,6 +113,7 @@ export class MovieService {
       tags: input.tags ?? [],
       titleSearch: foldForSearch(input.title),
     });
+    await this.hooks.onChanged?.();
     return created.toObject<Movie>();
   }
 
@@ -123,6 +129,7 @@ export class MovieService {
       { returnDocument: 'after', runValidators: true, upsert: false },
     ).lean<Movie>();
     if (!movie) throw notFound('Movie');
+    await this.hooks.onChanged?.();
     return movie;
   }
 
@@ -157,6 +164,8 @@ export class MovieService {
         { ordered: false },
       );
       updated += result.modifiedCount;
+      // Search now finds these movies.
+      if (result.modifiedCount > 0) await this.hooks.onChanged?.();
       lastId = batch.at(-1)?._id;
       if (batch.length < BACKFILL_BATCH) return updated;
     }
@@ -165,6 +174,7 @@ export class MovieService {
   async delete(id: Types.ObjectId): Promise<void> {
     const deleted = await MovieModel.findByIdAndDelete(id).lean<Movie>();
     if (!deleted) throw notFound('Movie');
+    await this.hooks.onChanged?.();
     await this.hooks.onDeleted?.(id);
   }
 

@@ -1,0 +1,123 @@
+import { performance } from 'node:perf_hooks';
+import mongoose, { Types } from 'mongoose';
+import type { Connection } from 'mongoose';
+
+/** The counter document: one per kind of data cached responses are built from. */
+interface VersionDocument {
+  _id: string;
+  /** Made with the document: a counter dropped and made again never repeats an old value. */
+  epoch?: Types.ObjectId;
+  version: number;
+}
+
+/** The collection of the counters (one small document each). */
+export const CATALOG_VERSIONS_COLLECTION = 'catalog_versions';
+
+/** The counter the catalog's writes move. */
+const CATALOG = 'movies';
+
+/** Options of {@link CatalogVersion}. */
+export interface CatalogVersionOptions {
+  /**
+   * How old (ms, by when it started) a counter read may be and still be trusted by a request
+   * arriving now. 0 (the default): only a read that started after the request arrived, so a
+   * write acknowledged before a request arrives is seen by it in every process. N > 0: a write
+   * in another process may go unseen for at most N ms plus one read; this process's own writes
+   * are still seen at once.
+   */
+  maxStalenessMs?: number;
+  connection?: Connection;
+}
+
+/**
+ * The catalog's change counter, shared by every API process through MongoDB: each movie write
+ * increments it (after the write, in the same service call), and a cached response is served
+ * only while the counter still has the value it had before the response was computed.
+ *
+ * Reads are coalesced: one `findOne` in flight at a time; a request waits for the first read
+ * that started after it arrived (the one in flight if it started after, else the next, which
+ * starts when the one in flight ends and serves everyone who arrived meanwhile). So a burst
+ * costs one small read per round trip, not one per request, and a write acknowledged before a
+ * request arrived (in any process) is always seen.
+ */
+export class CatalogVersion {
+  private readonly maxStalenessMs: number;
+  private readonly connection: Connection;
+  private inFlight: Promise<string> | null = null;
+  private queued: Promise<string> | null = null;
+  /** The last read started (in flight or done) and when, for `maxStalenessMs`. */
+  private latest: { version: Promise<string>; startedAt: number } | null = null;
+
+  constructor(options: CatalogVersionOptions = {}) {
+    this.maxStalenessMs = options.maxStalenessMs ?? 0;
+    this.connection = options.connection ?? mongoose.connection;
+  }
+
+  /**
+   * The counter (an opaque value: equal means unchanged), from a read that started after this
+   * call (or within `maxStalenessMs`).
+   */
+  current(): Promise<string> {
+    const latest = this.latest;
+    if (
+      this.maxStalenessMs > 0 &&
+      latest !== null &&
+      latest.startedAt >= performance.now() - this.maxStalenessMs
+    ) {
+      return latest.version;
+    }
+    // Not started yet, so it starts after this call.
+    if (this.queued) return this.queued;
+    if (!this.inFlight) return this.start();
+    const settled = this.inFlight.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.queued = settled.then(() => {
+      this.queued = null;
+      return this.start();
+    });
+    return this.queued;
+  }
+
+  /**
+   * Records a change to the catalog: call after the write, before answering it. Every cached
+   * catalog response computed before it stops being served, in every process.
+   */
+  async bump(): Promise<void> {
+    await this.collection().updateOne(
+      { _id: CATALOG },
+      { $inc: { version: 1 }, $setOnInsert: { epoch: new Types.ObjectId() } },
+      { upsert: true },
+    );
+    // This process's next requests read the new value even when older reads would do.
+    this.latest = null;
+  }
+
+  private start(): Promise<string> {
+    const startedAt = performance.now();
+    const version = this.collection()
+      .findOne({ _id: CATALOG }, { projection: { epoch: 1, version: 1 } })
+      .then((document) =>
+        document ? `${document.epoch?.toHexString() ?? '-'}:${document.version}` : 'none',
+      );
+    const read = { version, startedAt };
+    this.latest = read;
+    const tracked = version.finally(() => {
+      if (this.inFlight === tracked) this.inFlight = null;
+    });
+    this.inFlight = tracked;
+    // A failed read is never trusted later; its callers fall back to the uncached path.
+    version.catch(() => {
+      if (this.latest === read) this.latest = null;
+    });
+    tracked.catch(() => undefined);
+    return version;
+  }
+
+  private collection() {
+    const db = this.connection.db;
+    if (!db) throw new TypeError('catalog version: the database is not connected');
+    return db.collection<VersionDocument>(CATALOG_VERSIONS_COLLECTION);
+  }
+}
