@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { MongoServerError } from 'mongodb';
 import type { CommandContext } from '../src/commands';
 import { CursorManager } from '../src/commands';
 import { silentLogger } from '../src/logger';
@@ -13,6 +14,16 @@ export function serverUri(): string {
 
 export function isExternalServer(): boolean {
   return Boolean(process.env.MONGODB_URI);
+}
+
+/** The server error `operation` fails with; the calling test fails if it succeeds. */
+export async function serverError(operation: Promise<unknown>): Promise<MongoServerError> {
+  const error: unknown = await operation.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  expect(error).toBeInstanceOf(MongoServerError);
+  return error as MongoServerError;
 }
 
 /** A database name no other test uses, so tests never see each other's data. */

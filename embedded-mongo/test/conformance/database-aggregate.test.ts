@@ -1,15 +1,6 @@
-import { MongoClient, MongoServerError } from 'mongodb';
+import { MongoClient } from 'mongodb';
 import type { Db } from 'mongodb';
-import { serverUri, uniqueDbName } from '../helpers';
-
-async function serverError(promise: Promise<unknown>): Promise<MongoServerError> {
-  const error: unknown = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(MongoServerError);
-  return error as MongoServerError;
-}
+import { serverError, serverUri, uniqueDbName } from '../helpers';
 
 /** `{ aggregate: 1 }`: pipelines that start with a stage producing its own documents. */
 describe('database-level aggregate', () => {

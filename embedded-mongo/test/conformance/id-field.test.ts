@@ -1,21 +1,12 @@
-import { MongoClient, MongoServerError } from 'mongodb';
+import { MongoClient } from 'mongodb';
 import type { Db, Document } from 'mongodb';
-import { serverUri, uniqueDbName } from '../helpers';
+import { serverError, serverUri, uniqueDbName } from '../helpers';
 import { opMsg, sendRaw } from '../wire-client';
 
 /** Rows with numeric ids; the invalid ids under test are cast (`as never`). */
 interface Row {
   _id: number;
   [field: string]: unknown;
-}
-
-async function serverError(operation: Promise<unknown>): Promise<MongoServerError> {
-  const error = await operation.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(MongoServerError);
-  return error as MongoServerError;
 }
 
 /**

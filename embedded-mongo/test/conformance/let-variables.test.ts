@@ -1,6 +1,6 @@
-import { MongoClient, MongoServerError } from 'mongodb';
+import { MongoClient } from 'mongodb';
 import type { Db } from 'mongodb';
-import { serverUri, uniqueDbName } from '../helpers';
+import { serverError, serverUri, uniqueDbName } from '../helpers';
 
 interface Row {
   _id: number;
@@ -13,16 +13,6 @@ const ROWS: Row[] = [
   { _id: 2, name: 'b', n: 20 },
   { _id: 3, name: 'c', n: 30 },
 ];
-
-/** The server error a command fails with (the test fails if it succeeds). */
-async function serverError(promise: Promise<unknown>): Promise<MongoServerError> {
-  const error: unknown = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(MongoServerError);
-  return error as MongoServerError;
-}
 
 /**
  * Command-level `let` (MongoDB 5.0+): variables usable as `$$name` in `$expr` filters,

@@ -1,20 +1,11 @@
 import { MongoClient, MongoServerError } from 'mongodb';
 import type { Db, Document } from 'mongodb';
-import { serverUri, uniqueDbName } from '../helpers';
+import { serverError, serverUri, uniqueDbName } from '../helpers';
 
 /** Rows with numeric ids and any other fields. */
 interface Row {
   _id: number;
   [field: string]: unknown;
-}
-
-async function serverError(promise: Promise<unknown>): Promise<MongoServerError> {
-  const error: unknown = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(MongoServerError);
-  return error as MongoServerError;
 }
 
 /** `$out` and `$merge`: the final stage writes the result and the cursor comes back empty. */

@@ -1,6 +1,6 @@
 import { MongoBulkWriteError, MongoClient, MongoServerError } from 'mongodb';
 import type { Db } from 'mongodb';
-import { serverUri, uniqueDbName } from '../helpers';
+import { serverError, serverUri, uniqueDbName } from '../helpers';
 
 interface Child {
   _id: number;
@@ -32,15 +32,6 @@ interface Grouped {
  * error, which mongod reports with `code` and `errmsg` only; command errors (findAndModify,
  * parse errors) also carry `codeName`.
  */
-async function serverError(operation: Promise<unknown>): Promise<MongoServerError> {
-  const error = await operation.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(MongoServerError);
-  return error as MongoServerError;
-}
-
 describe('updates behave like a mongod 7.0 standalone', () => {
   let client: MongoClient;
   let db: Db;
