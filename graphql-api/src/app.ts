@@ -35,6 +35,8 @@ import { errorPlugin, formatError, maskContextError } from './shared/format-erro
 import { cacheControlPlugin } from './shared/cache-control.plugin';
 import { createDocumentLimits } from './shared/document-limits.plugin';
 import { errorListPlugin } from './shared/error-list.plugin';
+import { executorGateway, jitExecutor } from './shared/jit-executor';
+import type { JitExecutor } from './shared/jit-executor';
 import { QUERY_LIMITS } from './shared/limits';
 import { RequestBudgetCounter } from './shared/request-budget';
 import { createJwksRouter } from './signing-keys';
@@ -51,6 +53,8 @@ export interface ApiApp {
   devInbox: DevInbox | null;
   /** The public response cache (src/response-cache); null when RESPONSE_CACHE_MAX_BYTES is 0. */
   responseCache: ResponseCache | null;
+  /** The executor (graphql-jit once an operation is seen `jitThreshold` times) and its counts. */
+  jit: JitExecutor;
   stop(): Promise<void>;
 }
 
@@ -117,8 +121,15 @@ export async function createApp(
         })
       : null;
 
+  // Operations run compiled (graphql-jit) once seen `jitThreshold` times, through Apollo's
+  // executor hook; everything else about a request stays Apollo's.
+  const jit = jitExecutor(schema, {
+    threshold: config.jitThreshold,
+    onCompileFailure: (operationName, reason) =>
+      logger.warn({ operationName, err: reason }, 'graphql-jit cannot compile; graphql-js runs it'),
+  });
   const apollo = new ApolloServer<Context>({
-    schema,
+    gateway: executorGateway(schema, jit.executor),
     introspection,
     // Without introspection, "Did you mean ...?" suggestions would leak the schema instead.
     hideSchemaDetailsFromClientErrors: !introspection,
@@ -179,6 +190,30 @@ export async function createApp(
     }),
   );
 
+  // The /graphql route's handlers.
+  const graphqlRoute: express.RequestHandler[] = [
+    // The cache's middleware may have read the body already (it reports its errors here).
+    responseCache?.bodyParser() ?? jsonParser,
+    documentIdMiddleware,
+    expressMiddleware(apollo, {
+      context: async ({ req }) => {
+        try {
+          const context = await createContext(services, req, logger);
+          // Over budget: 429 here, before the document is parsed.
+          budget.admit(context);
+          // A `persisted-only` key's full document is refused here, before Apollo parses it.
+          assertDocumentAllowed(context, req);
+          responseCache?.attach(req, context);
+          return context;
+        } catch (error) {
+          throw maskContextError(error, String(req.id), req.log);
+        }
+      },
+    }),
+  ];
+  // POSTs first: nothing below answers a POST to /graphql, and they are most of the traffic.
+  app.post('/graphql', ...graphqlRoute);
+
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
   });
@@ -209,27 +244,8 @@ export async function createApp(
       : createNoPlaygroundRouter(),
   );
 
-  app.use(
-    '/graphql',
-    // The cache's middleware may have read the body already (it reports its errors here).
-    responseCache?.bodyParser() ?? jsonParser,
-    documentIdMiddleware,
-    expressMiddleware(apollo, {
-      context: async ({ req }) => {
-        try {
-          const context = await createContext(services, req, logger);
-          // Over budget: 429 here, before the document is parsed.
-          budget.admit(context);
-          // A `persisted-only` key's full document is refused here, before Apollo parses it.
-          assertDocumentAllowed(context, req);
-          responseCache?.attach(req, context);
-          return context;
-        } catch (error) {
-          throw maskContextError(error, String(req.id), req.log);
-        }
-      },
-    }),
-  );
+  // Every other request to /graphql (GET queries) after the playground's page.
+  app.use('/graphql', ...graphqlRoute);
 
   // Malformed JSON or an oversized body: a clear 4xx, never a stack trace.
   const onError: ErrorRequestHandler = (
@@ -268,12 +284,14 @@ export async function createApp(
     mailWorker,
     devInbox,
     responseCache,
+    jit,
     async stop() {
       await mailWorker.stop();
       mailer.close();
       await apollo.stop();
       await budget.stop();
       await services.signingKeys.stop();
+      await services.passwords.stop();
       await ownInbox?.stop();
     },
   };

@@ -112,6 +112,12 @@ export interface ApiConfig {
    * another process's write may go unseen for up to N ms (plus one read).
    */
   responseCache: { maxBytes: number; maxStalenessMs: number };
+  /**
+   * Compiled execution (shared/jit-executor.ts): an operation is compiled with graphql-jit at its
+   * `jitThreshold`-th execution (`GRAPHQL_JIT_THRESHOLD`, default 2; 1 = at once; 0 = never,
+   * graphql-js runs everything). Answers are the same either way.
+   */
+  jitThreshold: number;
 }
 
 /** Thrown by {@link loadConfig}: the message lists every problem at once. */
@@ -347,6 +353,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     problems,
   );
 
+  const jitThreshold = integer(
+    read('GRAPHQL_JIT_THRESHOLD'),
+    'GRAPHQL_JIT_THRESHOLD',
+    2,
+    0,
+    1_000_000,
+    problems,
+  );
+
   if (problems.length > 0) throw new ConfigError(problems);
 
   return {
@@ -411,5 +426,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
       maxBytes: responseCacheMaxBytes,
       maxStalenessMs: responseCacheMaxStalenessMs,
     },
+    jitThreshold,
   };
 }
