@@ -34,14 +34,76 @@ function flatten(errors: ValidationError[], argument: string, prefix: string): F
   });
 }
 
+/** Argument values that passed, by type and JSON (see {@link validateArgument}). */
+const passed = new Map<string, true>();
+/** Bounds of `passed`: entries, and the longest JSON kept (so it stays under ~2 MiB). */
+const PASSED_MAX_ENTRIES = 1000;
+const PASSED_MAX_JSON = 2048;
+
+/**
+ * The key of an argument value in `passed`, or null when its JSON would not show all of it:
+ * anything but strings, finite numbers, booleans, null, arrays and objects without `toJSON`
+ * (a Date, say) might validate differently with the same JSON.
+ */
+function passedKey(typeName: string, value: unknown): string | null {
+  let plain = true;
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(value, function (this: Record<string, unknown>, key, child: unknown) {
+      // The value before `toJSON`: the replacer sees what toJSON made of it.
+      const raw = key === '' ? value : this[key];
+      if (typeof raw === 'number' && !Number.isFinite(raw)) plain = false;
+      else if (typeof raw === 'function' || typeof raw === 'symbol') plain = false;
+      else if (
+        typeof raw === 'object' &&
+        raw !== null &&
+        typeof (raw as { toJSON?: unknown }).toJSON === 'function'
+      )
+        plain = false;
+      return child;
+    });
+  } catch {
+    // A BigInt, or a cycle.
+    return null;
+  }
+  if (!plain || json === undefined || json.length > PASSED_MAX_JSON) return null;
+  return `${typeName}\u0000${json}`;
+}
+
 /**
  * The one place arguments are validated (class-validator), reporting BAD_USER_INPUT with
  * `fields: [{ argument, field, constraints }]`. An input-object argument is named by matching
  * its GraphQL type; for `@Args()` classes each property is its own argument.
+ *
+ * Validation is a function of the value alone (no validator here reads the request or the
+ * database), so a query's argument value that passed is remembered by its type and JSON and not
+ * validated again: the catalog's `first: 20` is checked once, not on every read. Failures are
+ * never remembered (each gets its full report), nor are values whose JSON would not show all of
+ * them, nor a mutation's (they carry passwords and tokens, which are never kept in memory).
  */
 export const validateArgument: ValidatorFn = async (argValue, argType, { info }) => {
   if (argValue === null || typeof argValue !== 'object') return;
   const typeName = typeof argType === 'function' ? argType.name : undefined;
+  const key =
+    typeName === undefined || info.operation.operation !== 'query'
+      ? null
+      : passedKey(typeName, argValue);
+  if (key !== null && passed.has(key)) return;
+  await validateNow(argValue, typeName, info);
+  if (key === null) return;
+  if (passed.size >= PASSED_MAX_ENTRIES) {
+    // The oldest first (a Map keeps insertion order).
+    const oldest = passed.keys().next();
+    if (!oldest.done) passed.delete(oldest.value);
+  }
+  passed.set(key, true);
+};
+
+async function validateNow(
+  argValue: object,
+  typeName: string | undefined,
+  info: Parameters<ValidatorFn>[2]['info'],
+): Promise<void> {
   const fieldDef = info.parentType.getFields()[info.fieldName];
   const argument = fieldDef?.args.find((arg) => getNamedType(arg.type).name === typeName)?.name;
 
@@ -85,4 +147,4 @@ export const validateArgument: ValidatorFn = async (argValue, argType, { info })
           ),
         );
   throw badUserInput(fields);
-};
+}
