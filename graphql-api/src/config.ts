@@ -105,13 +105,13 @@ export interface ApiConfig {
   requestBudget: RequestBudgetConfig;
   /**
    * The public response cache (src/response-cache): `maxBytes` (`RESPONSE_CACHE_MAX_BYTES`,
-   * default 32 MiB, 0 = off) bounds each process's kept responses; `maxStalenessMs`
-   * (`RESPONSE_CACHE_MAX_STALENESS_MS`, default 0, at most 10000) lets a request trust a read of
-   * the catalog's change counter that started that long before it arrived: 0 means a movie
-   * write acknowledged before a request arrives is always seen by it, in every process; N means
-   * another process's write may go unseen for up to N ms (plus one read).
+   * default 32 MiB, 0 = off) bounds each process's kept responses; `versionTrustMs`
+   * (`RESPONSE_CACHE_VERSION_TRUST_MS`, default 20, at most 1000) is how long a read of the
+   * catalog's change counter serves later requests, and how long each movie write waits before it
+   * answers, so a write acknowledged before a request arrives is still seen by it, in every
+   * process (0: a read per burst of requests, and no wait).
    */
-  responseCache: { maxBytes: number; maxStalenessMs: number };
+  responseCache: { maxBytes: number; versionTrustMs: number };
   /**
    * Compiled execution (shared/jit-executor.ts): an operation is compiled with graphql-jit at its
    * `jitThreshold`-th execution (`GRAPHQL_JIT_THRESHOLD`, default 2; 1 = at once; 0 = never,
@@ -344,12 +344,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     2 ** 32,
     problems,
   );
-  const responseCacheMaxStalenessMs = integer(
-    read('RESPONSE_CACHE_MAX_STALENESS_MS'),
-    'RESPONSE_CACHE_MAX_STALENESS_MS',
+  const responseCacheVersionTrustMs = integer(
+    read('RESPONSE_CACHE_VERSION_TRUST_MS'),
+    'RESPONSE_CACHE_VERSION_TRUST_MS',
+    20,
     0,
-    0,
-    10_000,
+    1000,
     problems,
   );
 
@@ -424,7 +424,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     },
     responseCache: {
       maxBytes: responseCacheMaxBytes,
-      maxStalenessMs: responseCacheMaxStalenessMs,
+      versionTrustMs: responseCacheVersionTrustMs,
     },
     jitThreshold,
   };

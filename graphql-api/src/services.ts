@@ -92,7 +92,7 @@ export function createServices(
   // Every catalog write moves the shared counter, so no process serves a cached answer from
   // before it (src/response-cache).
   const catalogVersion = new CatalogVersion({
-    maxStalenessMs: config.responseCache.maxStalenessMs,
+    trustMs: config.responseCache.versionTrustMs,
   });
   movieHooks.onChanged = () => catalogVersion.bump();
   return {

@@ -25,7 +25,7 @@ afterAll(async () => {
   await api.stop();
 });
 
-const off = { maxBytes: 0, maxStalenessMs: 0 };
+const off = { maxBytes: 0, versionTrustMs: 0 };
 
 const post = (app: ApiApp, body: unknown, headers: Record<string, string>) => {
   let call = request(app.app).post('/graphql').set('Content-Type', 'application/json');

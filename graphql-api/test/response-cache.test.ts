@@ -276,6 +276,58 @@ describe('the public response cache', () => {
     }
   });
 
+  it('trusts a counter read for versionTrustMs and makes writes wait as long, so no process serves a stale answer', async () => {
+    const { ids, search } = await catalogOf('Trusted');
+    // Long enough that the control below stays inside the window on a slow machine.
+    const trustMs = 1000;
+    const reader = await createApp({
+      ...api.config,
+      responseCache: { maxBytes: 1e6, versionTrustMs: trustMs },
+    });
+    const writer = await createApp({
+      ...api.config,
+      responseCache: { maxBytes: 1e6, versionTrustMs: trustMs },
+    });
+    // The control: a writer that does not wait (another process configured with 0).
+    const hasty = await createApp({
+      ...api.config,
+      responseCache: { maxBytes: 1e6, versionTrustMs: 0 },
+    });
+    try {
+      const key = { 'X-API-Key': api.publicApiKey };
+      const titlesOn = async (app: ApiApp) => {
+        const response = await read(app, search, key);
+        return { cache: response.headers['x-cache'], titles: nodes(response).map((n) => n.title) };
+      };
+      const rename = async (app: ApiApp, title: string) => {
+        const startedAt = Date.now();
+        await app.services.movies.update(new Types.ObjectId(ids[0]), { title });
+        return Date.now() - startedAt;
+      };
+      await titlesOn(reader);
+      expect((await titlesOn(reader)).cache).toBe('hit');
+
+      // A write that does not wait, inside the reader's window: the reader still trusts the
+      // read it just made and serves the old answer. This is what the wait prevents.
+      await titlesOn(reader);
+      await rename(hasty, 'Trusted hasty');
+      const stale = await titlesOn(reader);
+      expect(stale).toEqual({ cache: 'hit', titles: ['Trusted 0', 'Trusted 1'] });
+
+      // A write that waits: right after it answers, the reader sees it.
+      await titlesOn(reader);
+      const took = await rename(writer, 'Trusted waited');
+      expect(took).toBeGreaterThanOrEqual(trustMs - 5);
+      expect((await titlesOn(reader)).titles).toEqual(['Trusted 1', 'Trusted waited']);
+      // And the writer's own process sees it too.
+      expect((await titlesOn(writer)).titles).toEqual(['Trusted 1', 'Trusted waited']);
+    } finally {
+      await reader.stop();
+      await writer.stop();
+      await hasty.stop();
+    }
+  });
+
   it('never keeps errors, partial results or mutations', async () => {
     const key = { 'X-API-Key': api.publicApiKey };
     const admin = { 'X-API-Key': api.adminApiKey };
@@ -350,7 +402,7 @@ describe('the public response cache, with its own budgets', () => {
     small = await createApp({
       ...api.config,
       requestBudget: budget,
-      responseCache: { maxBytes: 40_000, maxStalenessMs: 0 },
+      responseCache: { maxBytes: 40_000, versionTrustMs: 0 },
     });
   });
   afterAll(() => small.stop());

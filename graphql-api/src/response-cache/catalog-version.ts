@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { setTimeout as delay } from 'node:timers/promises';
 import mongoose, { Types } from 'mongoose';
 import type { Connection } from 'mongoose';
 
@@ -19,13 +20,13 @@ const CATALOG = 'movies';
 /** Options of {@link CatalogVersion}. */
 export interface CatalogVersionOptions {
   /**
-   * How old (ms, by when it started) a counter read may be and still be trusted by a request
-   * arriving now. 0 (the default): only a read that started after the request arrived, so a
-   * write acknowledged before a request arrives is seen by it in every process. N > 0: a write
-   * in another process may go unseen for at most N ms plus one read; this process's own writes
-   * are still seen at once.
+   * How long (ms, from when it started) a counter read is trusted by requests arriving later,
+   * and how long every `bump` waits after the increment before it returns (default 0: only a
+   * read that started after the request arrived, and no wait). Either way a write acknowledged
+   * before a request arrives is seen by it, in every process: a trusted read started at most
+   * N ms before the request arrived, and the write was applied more than N ms before that.
    */
-  maxStalenessMs?: number;
+  trustMs?: number;
   connection?: Connection;
 }
 
@@ -38,31 +39,34 @@ export interface CatalogVersionOptions {
  * that started after it arrived (the one in flight if it started after, else the next, which
  * starts when the one in flight ends and serves everyone who arrived meanwhile). So a burst
  * costs one small read per round trip, not one per request, and a write acknowledged before a
- * request arrived (in any process) is always seen.
+ * request arrived (in any process) is always seen. With `trustMs` = N, a read also serves the
+ * requests arriving in the N ms after it started (one read per N ms under load), and each
+ * write's `bump` waits N ms before it returns, which keeps that guarantee: the writer's
+ * acknowledgement comes after every read another process may still trust was started.
  */
 export class CatalogVersion {
-  private readonly maxStalenessMs: number;
+  private readonly trustMs: number;
   private readonly connection: Connection;
   private inFlight: Promise<string> | null = null;
   private queued: Promise<string> | null = null;
-  /** The last read started (in flight or done) and when, for `maxStalenessMs`. */
+  /** The last read started (in flight or done) and when, for `trustMs`. */
   private latest: { version: Promise<string>; startedAt: number } | null = null;
 
   constructor(options: CatalogVersionOptions = {}) {
-    this.maxStalenessMs = options.maxStalenessMs ?? 0;
+    this.trustMs = options.trustMs ?? 0;
     this.connection = options.connection ?? mongoose.connection;
   }
 
   /**
    * The counter (an opaque value: equal means unchanged), from a read that started after this
-   * call (or within `maxStalenessMs`).
+   * call or at most `trustMs` before it.
    */
   current(): Promise<string> {
     const latest = this.latest;
     if (
-      this.maxStalenessMs > 0 &&
+      this.trustMs > 0 &&
       latest !== null &&
-      latest.startedAt >= performance.now() - this.maxStalenessMs
+      latest.startedAt >= performance.now() - this.trustMs
     ) {
       return latest.version;
     }
@@ -92,6 +96,9 @@ export class CatalogVersion {
     );
     // This process's next requests read the new value even when older reads would do.
     this.latest = null;
+    // Other processes may trust a read started up to `trustMs` before a request arrives: the
+    // write is acknowledged only once every such read starts after it.
+    if (this.trustMs > 0) await delay(this.trustMs);
   }
 
   private start(): Promise<string> {
