@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { hash } from '@node-rs/argon2';
@@ -151,7 +152,7 @@ export async function createBenchEnv(config: BenchConfig): Promise<BenchEnv> {
         })),
       ),
     );
-    const listening = api.app.listen(0, '127.0.0.1');
+    const listening = createServer(api.app).listen(0, '127.0.0.1');
     await new Promise<void>((resolve, reject) => {
       listening.once('listening', resolve);
       listening.once('error', reject);

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { ApolloServer } from '@apollo/server';
 import {
   ApolloServerPluginCacheControlDisabled,
@@ -43,7 +43,14 @@ import { createJwksRouter } from './signing-keys';
 
 /** What {@link createApp} returns: not listening yet; `stop()` drains Apollo and the mail worker. */
 export interface ApiApp {
-  app: express.Express;
+  /**
+   * The API's request handler (serve this one: `http.createServer(app)`, `listen`, supertest).
+   * It logs the request, answers kept public responses, and hands every other request to
+   * `express`.
+   */
+  app: RequestListener;
+  /** The express app behind `app` (its locals, settings); serving it alone skips the above. */
+  express: express.Express;
   apollo: ApolloServer<Context>;
   services: Services;
   logger: Logger;
@@ -166,23 +173,20 @@ export async function createApp(
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
-  app.use(
-    requestLogger({
-      logger,
-      genReqId: (req: IncomingMessage, res) => {
-        const incoming = req.headers['x-request-id'];
-        const id =
-          typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
-        res.setHeader('X-Request-Id', id);
-        return id;
-      },
-      autoLogging: { ignore: (req) => req.url === '/health' },
-      // One short line per request in development; JSON with the request fields elsewhere.
-      ...requestLogMessages(config.nodeEnv === 'development'),
-    }),
-  );
-  // A hit skips everything below (it replays the headers helmet set for the first answer).
-  if (responseCache) app.use(responseCache.middleware);
+  // Ahead of express (see `handler` below): the request line, then the response cache.
+  const logRequest = requestLogger({
+    logger,
+    genReqId: (req: IncomingMessage, res) => {
+      const incoming = req.headers['x-request-id'];
+      const id =
+        typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+      res.setHeader('X-Request-Id', id);
+      return id;
+    },
+    autoLogging: { ignore: (req) => req.url === '/health' },
+    // One short line per request in development; JSON with the request fields elsewhere.
+    ...requestLogMessages(config.nodeEnv === 'development'),
+  });
   app.use(
     helmet({
       // helmet's default CSP everywhere; the playground page narrows it (playground.router.ts).
@@ -276,8 +280,22 @@ export async function createApp(
   if (backfilled > 0)
     logger.info({ movies: backfilled }, 'folded the titles of existing movies for search');
   mailWorker.start();
+  // Every request: logged first (its id, its line), then a kept public answer if there is one
+  // (replaying the headers helmet set for the first answer), else express. A hit costs no
+  // express routing, no middleware and no Apollo.
+  const toExpress = (req: IncomingMessage, res: ServerResponse): void => {
+    app(req, res);
+  };
+  const handler: RequestListener = (req, res) => {
+    logRequest(req, res, () => {
+      if (responseCache) responseCache.handle(req, res, app, toExpress);
+      else toExpress(req, res);
+    });
+  };
+
   return {
-    app,
+    app: handler,
+    express: app,
     apollo,
     services,
     logger,

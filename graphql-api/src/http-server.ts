@@ -1,6 +1,6 @@
-import type { Server } from 'node:http';
+import { createServer } from 'node:http';
+import type { RequestListener, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Express } from 'express';
 import type { Logger } from './logger';
 
 /** Options of {@link listen}. */
@@ -39,15 +39,18 @@ export class PortInUseError extends Error {
 }
 
 /**
- * Starts `app` on `port` (0 = any free port); shared by index.ts and the test API. Rejects
+ * Starts `app` (the API's request handler) on `port` (0 = any free port); shared by index.ts
+ * and the test API. Rejects
  * with a {@link PortInUseError} when the port is taken.
  */
 export async function listen(
-  app: Express,
+  app: RequestListener,
   port: number,
   options: ListenOptions = {},
 ): Promise<RunningServer> {
-  const server = options.host === undefined ? app.listen(port) : app.listen(port, options.host);
+  const server = createServer(app);
+  if (options.host === undefined) server.listen(port);
+  else server.listen(port, options.host);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', (error: NodeJS.ErrnoException) => {

@@ -67,7 +67,7 @@ async function main(): Promise<void> {
   let info: StartInfo | null = null;
   if (config.nodeEnv === 'development') {
     info = await readStartInfo(config, config.port, api.services, api.devInbox !== null);
-    publishStartInfo(api.app, info);
+    publishStartInfo(api.express, info);
   }
   let running;
   try {

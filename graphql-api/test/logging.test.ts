@@ -144,4 +144,29 @@ describe('logs', () => {
     }
     expect(logsOf(requestId)).toContain('resolver detail');
   });
+
+  it('logs a request answered from the response cache like any other, with its own id', async () => {
+    const body = { query: '{ movies(first: 1) { totalCount } }' };
+    const key = { 'X-API-Key': api.publicApiKey };
+    const missId = unique('req-miss');
+    const hitId = unique('req-hit');
+    const miss = await post(body, { ...key, 'X-Request-Id': missId });
+    const hit = await post(body, { ...key, 'X-Request-Id': hitId });
+    expect([miss.headers['x-cache'], hit.headers['x-cache']]).toEqual(['miss', 'hit']);
+    expect(hit.headers['x-request-id']).toBe(hitId);
+    const line = lines
+      .map(
+        (text) =>
+          JSON.parse(text) as {
+            req?: { id?: string };
+            msg?: string;
+            res?: { statusCode?: number; headers?: Record<string, string> };
+          },
+      )
+      .find((entry) => entry.req?.id === hitId && entry.msg === 'request completed');
+    expect(line?.res?.statusCode).toBe(200);
+    expect(line?.res?.headers?.['x-cache']).toBe('hit');
+    // The request's API key never reaches the log.
+    expect(logsOf(hitId)).not.toContain(api.publicApiKey);
+  });
 });

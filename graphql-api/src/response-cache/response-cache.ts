@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApolloServerPlugin } from '@apollo/server';
-import type { Request, RequestHandler, Response } from 'express';
+import type { Express, Request, RequestHandler, Response } from 'express';
 import express from 'express';
 import type { ApiKeyPrincipal } from '../api-keys';
 import { ByteBudgetLru } from './byte-budget-lru';
@@ -73,7 +73,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 /**
  * A response cache for the catalog reads the API marks PUBLIC (key-only and anonymous
  * callers: no `Authorization`, no cookie), answered right after the request logger (which
- * gives the request its id and logs its line), before helmet, the routes and Apollo.
+ * gives the request its id and logs its line), before express, helmet, the routes and Apollo.
  *
  * - **Key**: the API key's id, document policy and scopes (or "no key"), the `Accept` header
  *   (Apollo picks the response's content type from it) and the whole JSON body in canonical
@@ -110,8 +110,16 @@ export class ResponseCache {
     return this.entries.size;
   }
 
-  /** Right after the request logger: answers cached requests, lets every other one through. */
-  readonly middleware: RequestHandler = (req, res, next) => {
+  /**
+   * Right after the request logger, before express: answers cached requests, and hands every
+   * other one to `next` (express), with its body already read when it was looked up.
+   */
+  handle(
+    req: IncomingMessage,
+    res: ServerResponse,
+    app: Express,
+    next: (req: IncomingMessage, res: ServerResponse) => void,
+  ): void {
     const { headers } = req;
     if (
       req.method !== 'POST' ||
@@ -121,9 +129,17 @@ export class ResponseCache {
       headers['content-encoding'] !== undefined ||
       !JSON_CONTENT_TYPE.test(headers['content-type'] ?? '')
     ) {
-      next();
+      next(req, res);
       return;
     }
+    // The request and response express makes of them (it does the same again on a miss): its
+    // `req.ip` follows the app's 'trust proxy', as the context's does.
+    Object.setPrototypeOf(req, app.request);
+    Object.setPrototypeOf(res, app.response);
+    this.lookUpRequest(req as Request, res as Response, () => next(req, res));
+  }
+
+  private lookUpRequest(req: Request, res: Response, next: () => void): void {
     this.options.jsonParser(req, res, (error?: unknown) => {
       if (error !== undefined) {
         // Reported where the route's own parser would have, after logging and helmet.
@@ -138,7 +154,7 @@ export class ResponseCache {
         () => next(),
       );
     });
-  };
+  }
 
   /** In place of the /graphql route's `express.json()`: the same, or the error it had here. */
   bodyParser(): RequestHandler {
