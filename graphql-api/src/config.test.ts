@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { ConfigError, findRepoRoot, loadConfig, readExampleEnv } from './config';
 
@@ -174,6 +175,24 @@ describe('loadConfig', () => {
       timeCost: 1,
       parallelism: 1,
     });
+  });
+
+  it('hashes on one thread per core at nice 10 unless told otherwise', () => {
+    expect(loadConfig(productionEnv).passwordHashPool).toEqual({
+      threads: availableParallelism(),
+      niceness: 10,
+    });
+    expect(
+      loadConfig({ ...productionEnv, PASSWORD_HASH_THREADS: '3', PASSWORD_HASH_NICE: '0' })
+        .passwordHashPool,
+    ).toEqual({ threads: 3, niceness: 0 });
+    const message = problemsOf({
+      ...productionEnv,
+      PASSWORD_HASH_THREADS: '0',
+      PASSWORD_HASH_NICE: '20',
+    });
+    expect(message).toMatch(/PASSWORD_HASH_THREADS must be an integer between 1 and 64/);
+    expect(message).toMatch(/PASSWORD_HASH_NICE must be an integer between 0 and 19/);
   });
 
   it('reads TRUST_PROXY as express expects it', () => {

@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { parseEnv } from 'node:util';
 import { isEmail } from 'class-validator';
@@ -73,6 +74,13 @@ export interface ApiConfig {
   logLevel: string;
   /** argon2id cost (`PASSWORD_HASH_MEMORY_KIB`, `PASSWORD_HASH_TIME_COST`): cheaper only in tests. */
   passwordHash: { memoryCost: number; timeCost: number; parallelism: number };
+  /**
+   * The threads argon2id runs on (`PASSWORD_HASH_THREADS`, default the machine's cores: more
+   * hashes at once only share the same cores) and the nice value they take on Linux
+   * (`PASSWORD_HASH_NICE`, 0–19, default 10): hashing then yields the CPU to request handling
+   * and a database on the same machine.
+   */
+  passwordHashPool: { threads: number; niceness: number };
   /**
    * Express `trust proxy` (`TRUST_PROXY`, default false): the load balancers in front of the API
    * whose X-Forwarded-For gives the client IP. `true`/`false`, a hop count, or addresses/subnets
@@ -327,6 +335,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     problems,
   );
 
+  const hashThreads = integer(
+    read('PASSWORD_HASH_THREADS'),
+    'PASSWORD_HASH_THREADS',
+    availableParallelism(),
+    1,
+    64,
+    problems,
+  );
+  const hashNiceness = integer(
+    read('PASSWORD_HASH_NICE'),
+    'PASSWORD_HASH_NICE',
+    10,
+    0,
+    19,
+    problems,
+  );
+
   const refreshReuseIntervalSeconds = integer(
     read('REFRESH_REUSE_INTERVAL_SECONDS'),
     'REFRESH_REUSE_INTERVAL_SECONDS',
@@ -404,6 +429,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     admin,
     logLevel,
     passwordHash: { memoryCost, timeCost, parallelism: 1 },
+    passwordHashPool: { threads: hashThreads, niceness: hashNiceness },
     // No proxy is trusted unless named: a client talking to the API directly cannot pick its
     // address with X-Forwarded-For (the render server forwards it as X-Client-IP instead).
     trustProxy: parseTrustProxy(read('TRUST_PROXY') ?? 'false'),

@@ -5,6 +5,7 @@ import { ApiKeyService } from './api-keys';
 import {
   AuthResolver,
   AuthService,
+  PasswordHashPool,
   PasswordService,
   SessionIssuer,
   SignInLimiter,
@@ -61,7 +62,10 @@ export function createServices(
   );
   const signingKeys = new SigningKeyService(config, logger);
   const tokens = new TokenService(config.jwt, signingKeys);
-  const passwords = new PasswordService(config.passwordHash);
+  const passwords = new PasswordService(
+    config.passwordHash,
+    new PasswordHashPool(config.passwordHashPool),
+  );
   const issuer = new SessionIssuer(sessions, tokens);
   const accountTokens = new AccountTokenService();
   const outbox = new OutboxService();

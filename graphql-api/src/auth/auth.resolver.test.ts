@@ -233,6 +233,23 @@ describe('signIn', () => {
     expect(refreshExpiry).toBeLessThanOrEqual(2 * 3600 * 1000 + 60_000);
   });
 
+  it('signs in many at once (more than the hashing threads) and still refuses wrong passwords', async () => {
+    const users = await Promise.all(Array.from({ length: 4 }, () => createUser(api)));
+    const attempts = users.flatMap((user, i) => [
+      attemptSignIn(user.email, user.password, `10.13.0.${i}`),
+      attemptSignIn(user.email, `${user.password}!`, `10.13.1.${i}`),
+    ]);
+    const results = await Promise.all(attempts);
+    results.forEach((result, i) => {
+      if (i % 2 === 0) {
+        expect(result.errors).toBeUndefined();
+        expect(result.data?.signIn.user.email).toBe(users[i / 2]?.email);
+      } else {
+        expect(errorCode(result)).toBe('UNAUTHENTICATED');
+      }
+    });
+  });
+
   it('keeps the refresh token 30 days with rememberMe', async () => {
     const user = await createUser(api);
     const before = Date.now();

@@ -3,6 +3,8 @@ export { AuthService } from './auth.service';
 export type { AuthLimiters } from './auth.service';
 export { AuthPayload } from './auth-payload.type';
 export { AcceptablePassword, PASSWORD_RULE_TEXT, warmUpPasswordPolicy } from './password-policy';
+export { PasswordHashPool } from './password-hash.pool';
+export type { PasswordHashPoolOptions } from './password-hash.pool';
 export { PasswordService } from './password.service';
 export { SessionIssuer } from './session-issuer';
 export type { SignInMeta } from './session-issuer';
