@@ -99,6 +99,8 @@ export function createServices(
     trustMs: config.responseCache.versionTrustMs,
   });
   movieHooks.onChanged = () => catalogVersion.bump();
+  // Counts of matching movies are kept until the counter moves.
+  movieHooks.catalogVersion = () => catalogVersion.current();
   return {
     account,
     accountTokens,

@@ -22,7 +22,16 @@ export interface MovieServiceHooks {
    * service call returns: cached catalog responses must not outlive it (src/response-cache).
    */
   onChanged?: () => Promise<void>;
+  /**
+   * The catalog's change counter as it is now (src/response-cache): equal values mean no
+   * catalog write in between. With it, the number of movies matching a filter is counted once
+   * per counter value instead of on every read of `totalCount`.
+   */
+  catalogVersion?: () => Promise<string>;
 }
+
+/** Filters whose counts are kept at most (the oldest goes first). */
+const COUNTS_KEPT = 1000;
 
 /** Movies the start-up backfill reads and writes per round trip. */
 const BACKFILL_BATCH = 500;
@@ -35,6 +44,9 @@ const WITHOUT_TITLE_SEARCH: QueryFilter<Movie> = {
 export class MovieService {
   /** The movies' collection, for other domains' `$lookup` stages. */
   readonly collectionName = MovieModel.collection.collectionName;
+
+  /** Matching movies per filter, with the counter value read before they were counted. */
+  private readonly counts = new Map<string, { version: string; count: number }>();
 
   constructor(private readonly hooks: MovieServiceHooks = {}) {}
 
@@ -77,8 +89,46 @@ export class MovieService {
     return new MovieConnection(
       edges,
       { endCursor: edges.at(-1)?.cursor ?? null, hasNextPage, hasPreviousPage },
-      () => MovieModel.countDocuments(match).exec(),
+      () => this.countMatching(filter, match),
     );
+  }
+
+  /**
+   * How many movies match: counted, or the count made since the catalog's counter last moved.
+   * The counter is read before counting, so a count that raced a write is kept under the old
+   * value and never served after it; the counter read is the one the response cache shares (one
+   * per burst, or per `RESPONSE_CACHE_VERSION_TRUST_MS`), so a write acknowledged before a read
+   * arrives is always counted, in every process.
+   */
+  private async countMatching(
+    filter: MovieFilter | null | undefined,
+    match: QueryFilter<Movie>,
+  ): Promise<number> {
+    const versionOf = this.hooks.catalogVersion;
+    if (!versionOf) return MovieModel.countDocuments(match).exec();
+    let version: string;
+    try {
+      version = await versionOf();
+    } catch {
+      // The counter unreadable: count, and keep nothing.
+      return MovieModel.countDocuments(match).exec();
+    }
+    // The filter as given (not the query built from it: its regex has no JSON).
+    const key = JSON.stringify([
+      filter?.tags ?? null,
+      filter?.search ?? null,
+      filter?.year ?? null,
+    ]);
+    const kept = this.counts.get(key);
+    if (kept?.version === version) return kept.count;
+    const count = await MovieModel.countDocuments(match).exec();
+    this.counts.delete(key);
+    if (this.counts.size >= COUNTS_KEPT) {
+      const oldest = this.counts.keys().next();
+      if (!oldest.done) this.counts.delete(oldest.value);
+    }
+    this.counts.set(key, { version, count });
+    return count;
   }
 
   findById(id: Types.ObjectId): Promise<Movie | null> {
