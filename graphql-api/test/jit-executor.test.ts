@@ -178,6 +178,16 @@ describe('compiled execution answers exactly what graphql-js answers', () => {
       }),
     ],
     [
+      'literals that would break generated code stay data (quotes, backticks, ${}, line separators)',
+      () => ({
+        headers: key,
+        body: {
+          query:
+            '{ movies(first: 2, filter: { search: "\\"); process.exit(1); (\\" `${process.exit(2)}` \'\\u2028\\u2029 */ //" }) { totalCount edges { node { title } } } }',
+        },
+      }),
+    ],
+    [
       'introspection',
       () => ({
         headers: key,
@@ -231,6 +241,8 @@ describe('compiled execution answers exactly what graphql-js answers', () => {
       expect(body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN'),
     "another user's list entry is not theirs to remove": (body) =>
       expect(body.data).toEqual({ removeUserMovie: false }),
+    'literals that would break generated code stay data (quotes, backticks, ${}, line separators)':
+      (body) => expect(body).toEqual({ data: { movies: { totalCount: 0, edges: [] } } }),
     introspection: (body) => expect(JSON.stringify(body.data)).toContain('"inMyList"'),
     '__typename everywhere': (body) =>
       expect(body.data).toMatchObject({
