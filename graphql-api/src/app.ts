@@ -26,7 +26,7 @@ import type { Logger } from './logger';
 import { warmUpPasswordPolicy } from './auth';
 import { createSmtpMailer, OutboxWorker, startDevInbox } from './mail';
 import type { DevInbox } from './mail';
-import { graphqlJsonParser, ResponseCache } from './response-cache';
+import { GRAPHQL_BODY_LIMIT_BYTES, graphqlJsonParser, ResponseCache } from './response-cache';
 import { buildApiSchema } from './schema';
 import { createServices } from './services';
 import { startInfoHandler } from './start-info';
@@ -125,6 +125,7 @@ export async function createApp(
           clientIp,
           admit: (request) => budget.admit(request),
           jsonParser,
+          bodyLimitBytes: GRAPHQL_BODY_LIMIT_BYTES,
         })
       : null;
 

@@ -391,6 +391,67 @@ describe('the public response cache', () => {
   });
 });
 
+describe('bodies the cache reads itself answer as body-parser would', () => {
+  let withoutCache: ApiApp;
+  beforeAll(async () => {
+    withoutCache = await createApp({
+      ...api.config,
+      responseCache: { maxBytes: 0, versionTrustMs: 0 },
+    });
+  });
+  afterAll(() => withoutCache.stop());
+
+  const raw = (app: ApiApp, body: string | Buffer, contentType: string) =>
+    request(app.app)
+      .post('/graphql')
+      .set('Content-Type', contentType)
+      .set('X-API-Key', api.publicApiKey)
+      .send(body);
+
+  const query = JSON.stringify({ query: '{ movies(first: 1) { totalCount } }' });
+  const cases: [string, string | Buffer, string][] = [
+    ['a plain body', query, 'application/json'],
+    ['charset=utf-8', query, 'application/json; charset=utf-8'],
+    [
+      'a UTF-8 BOM',
+      Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(query)]),
+      'application/json',
+    ],
+    ['broken JSON', '{"query": "{ movies', 'application/json'],
+    ['a JSON string (not an object)', '"{ movieTags }"', 'application/json'],
+    ['a JSON number', '42', 'application/json'],
+    ['an array (a batch, refused)', `[${query}]`, 'application/json'],
+    ['an empty body', '', 'application/json'],
+    ['only whitespace', '   \n ', 'application/json'],
+    ['leading whitespace', `  \n${query}`, 'application/json'],
+    ['another charset (body-parser reads it)', query, 'application/json; charset=latin1'],
+    ['an unknown charset', query, 'application/json; charset=klingon'],
+    [
+      'a lone surrogate',
+      '{"query": "{ movies(first: 1, filter: { search: \\"\\ud800\\" }) { totalCount } }"}',
+      'application/json',
+    ],
+  ];
+
+  it.each(cases)('%s', async (_name, body, contentType) => {
+    const cached = [await raw(api.api, body, contentType), await raw(api.api, body, contentType)];
+    const plain = await raw(withoutCache, body, contentType);
+    for (const response of cached) {
+      expect({ status: response.status, body: response.body as unknown }).toEqual({
+        status: plain.status,
+        body: plain.body as unknown,
+      });
+    }
+  });
+
+  it('refuses a body over the limit with 413, whoever reads it', async () => {
+    const big = JSON.stringify({ query: '{ movieTags }', variables: { pad: 'x'.repeat(110_000) } });
+    const response = await raw(api.api, big, 'application/json');
+    expect(response.status).toBe(413);
+    expect((await raw(withoutCache, big, 'application/json')).status).toBe(413);
+  });
+});
+
 describe('the public response cache, with its own budgets', () => {
   let small: ApiApp;
   const budget: ApiConfig['requestBudget'] = {

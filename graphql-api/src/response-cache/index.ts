@@ -4,5 +4,5 @@ export { ByteBudgetLru } from './byte-budget-lru';
 export { canonicalJson } from './canonical-json';
 export { CATALOG_VERSIONS_COLLECTION, CatalogVersion } from './catalog-version';
 export type { CatalogVersionOptions } from './catalog-version';
-export { graphqlJsonParser, ResponseCache } from './response-cache';
+export { GRAPHQL_BODY_LIMIT_BYTES, graphqlJsonParser, ResponseCache } from './response-cache';
 export type { ResponseCacheOptions } from './response-cache';
