@@ -18,6 +18,7 @@ function preset(rootDir, overrides = {}) {
       '^embedded-mongo/bench$': path.join(__dirname, 'embedded-mongo/bench/find-one.bench.ts'),
       '^embedded-mongo$': path.join(__dirname, 'embedded-mongo/src/index.ts'),
       '^graphql-api/(.*)$': path.join(__dirname, 'graphql-api/src/$1'),
+      '^request-log$': path.join(__dirname, 'request-log/src/index.ts'),
     },
     ...overrides,
   };

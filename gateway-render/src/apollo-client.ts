@@ -49,9 +49,17 @@ const MAX_USER_AGENT_LENGTH = 512;
 /** The clients that may use a public cache, with the key prefix of their API key. */
 const publicCaches = new WeakMap<ApolloClient, { cache: PublicResponseCache; keyId: string }>();
 
+/** {@link apiKeyId} by config: the hash is the same for every request. */
+const apiKeyIds = new WeakMap<RenderConfig, string>();
+
 /** Names the API key in cache keys without holding the key itself. */
 function apiKeyId(config: RenderConfig): string {
-  return createHash('sha256').update(config.apiKey).digest('base64url');
+  let id = apiKeyIds.get(config);
+  if (id === undefined) {
+    id = createHash('sha256').update(config.apiKey).digest('base64url');
+    apiKeyIds.set(config, id);
+  }
+  return id;
 }
 
 function operationName(document: TypedDocumentNode<unknown, never>): string | undefined {
@@ -71,9 +79,33 @@ export function cachedPublicResult<TData, TVariables extends OperationVariables>
   variables: TVariables,
 ): TData | undefined {
   const shared = publicCaches.get(client);
+  if (!shared) return undefined;
+  return publicResultOf(shared.cache, shared.keyId, query, variables);
+}
+
+/**
+ * What {@link cachedPublicResult} would answer for an anonymous client of `config` with
+ * `publicCache`, without building that client: a request whose page data is all in the public
+ * cache needs no client at all.
+ */
+export function cachedAnonymousResult<TData, TVariables extends OperationVariables>(
+  config: RenderConfig,
+  publicCache: PublicResponseCache,
+  query: TypedDocumentNode<TData, TVariables>,
+  variables: TVariables,
+): TData | undefined {
+  return publicResultOf(publicCache, apiKeyId(config), query, variables);
+}
+
+function publicResultOf<TData, TVariables extends OperationVariables>(
+  cache: PublicResponseCache,
+  keyId: string,
+  query: TypedDocumentNode<TData, TVariables>,
+  variables: TVariables,
+): TData | undefined {
   const name = operationName(query as TypedDocumentNode<unknown, never>);
-  if (!shared || !name) return undefined;
-  return shared.cache.get(publicCacheKey(shared.keyId, name, variables)) as TData | undefined;
+  if (!name) return undefined;
+  return cache.get(publicCacheKey(keyId, name, variables)) as TData | undefined;
 }
 
 /**

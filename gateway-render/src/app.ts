@@ -5,13 +5,12 @@ import express from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
 import { pino } from 'pino';
-import { pinoHttp } from 'pino-http';
 import { posterRoutes } from './assets/poster.routes';
 import { authRoutes } from './auth/auth.routes';
 import { createPassport } from './auth/passport';
 import { SessionRefresher, sessionMiddleware } from './auth/refresh';
 import type { RenderConfig } from './config';
-import { requestLogMessages } from './logger';
+import { requestLogMessages, requestLogger } from './logger';
 import { accountRoutes } from './pages/account/account.routes';
 import { catalogRoutes } from './pages/catalog/catalog.routes';
 import { devMailRoutes } from './pages/dev-mail/dev-mail.routes';
@@ -71,7 +70,7 @@ export function createApp(config: RenderConfig, options: CreateAppOptions = {}):
   app.set('trust proxy', production ? 1 : false);
 
   app.use(
-    pinoHttp({
+    requestLogger({
       logger,
       // Cookies and Authorization carry tokens and passwords; never log them.
       redact: {
@@ -129,7 +128,10 @@ export function createApp(config: RenderConfig, options: CreateAppOptions = {}):
   app.use(express.json({ limit: '16kb' }));
   app.use(sameOriginMiddleware(config));
   app.use(apiDeadlineMiddleware(config));
-  app.use(passport.initialize());
+  // Only the sign-in routes and the account's Google connect authenticate with Passport
+  // (`passport.authenticate` sets up the request itself); elsewhere initialize() would only
+  // add its helpers to every page request.
+  app.use(['/auth', '/account'], passport.initialize());
   app.use(sessionMiddleware(config, deps.refresher));
 
   app.use(authRoutes(deps));

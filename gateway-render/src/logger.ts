@@ -1,4 +1,3 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pino } from 'pino';
 import type { DestinationStream, Logger } from 'pino';
 import type { PrettyOptions } from 'pino-pretty';
@@ -21,30 +20,6 @@ export function createLogger(config: Pick<RenderConfig, 'logLevel' | 'nodeEnv'>)
   return pino({ level: config.logLevel }, stream);
 }
 
-/** pino-http's message options (none: its defaults). */
-export interface RequestLogMessages {
-  customSuccessMessage?: (req: IncomingMessage, res: ServerResponse, ms: number) => string;
-  customErrorMessage?: (req: IncomingMessage, res: ServerResponse, error: Error) => string;
-}
-
-/**
- * pino-http's messages for one short line per request (`GET /movies/123 200 12ms`, the URL
- * through `urlForLog` so secrets stay out) when `compact`; otherwise pino-http's own.
- */
-export function requestLogMessages(
-  compact: boolean,
-  urlForLog: (url: string) => string,
-): RequestLogMessages {
-  if (!compact) return {};
-  const line = (req: IncomingMessage, status: number): string =>
-    `${req.method ?? '?'} ${urlForLog(originalUrl(req))} ${status}`;
-  return {
-    customSuccessMessage: (req, res, ms) => `${line(req, res.statusCode)} ${Math.round(ms)}ms`,
-    customErrorMessage: (req, res, error) => `${line(req, res.statusCode)} ${error.message}`,
-  };
-}
-
-/** The URL as the client sent it: express's mounted routers strip their prefix from `req.url`. */
-function originalUrl(req: IncomingMessage): string {
-  return (req as IncomingMessage & { originalUrl?: string }).originalUrl ?? req.url ?? '';
-}
+// Request lines: pino-http's output without its per-request cost (the request-log workspace).
+export { requestLogger, requestLogMessages } from 'request-log';
+export type { RequestLoggerOptions, RequestLogMessages } from 'request-log';

@@ -267,10 +267,11 @@ function renderAnalysis(m: {
     `Per page the render server spends about ${ms(m.serverRps)} (1000 ÷ its rate, its one ` +
       `event loop kept busy by ${m.connections} connections, on cores shared with the load generator) ` +
       `against ${ms(m.bareRps)} for the bare renderToString of the same tree. The difference is ` +
-      'what every page pays beyond the render: express 5 with pino-http and helmet, ' +
-      'looking for a session cookie, a fresh ApolloClient and InMemoryCache per request (never shared, ' +
-      "so no one sees another person's data) for the API call, the page data serialised into " +
-      'the page for hydration, compression, and HTTP ' +
+      'what every page pays beyond the render: express 5 (its router, and res.send with its ' +
+      "ETag), the request logger, helmet, compression's checks, the cookie and body parsers, " +
+      'looking for a session cookie, the page data serialised into the page for hydration, and ' +
+      'HTTP (a page answered from the public cache builds no Apollo client; one that calls the ' +
+      "API builds its own, never shared, so no one sees another person's data) " +
       `(${formatNumber(m.serverHtmlBytes)} bytes of HTML against the bare ` +
       `${formatNumber(m.bareHtmlBytes)}). The goal would need all of that to cost no more than ` +
       'one bare render.',

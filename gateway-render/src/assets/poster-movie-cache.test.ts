@@ -36,6 +36,24 @@ describe('PosterMovieCache', () => {
     expect(entrySvg(changed)).toBe(posterSvg({ ...movie(1), title: 'Renamed' }));
   });
 
+  it('recognises an unchanged movie by its fields, and any change gets a new version', () => {
+    const cache = new PosterMovieCache();
+    const entry = cache.remember(movie(1));
+    expect(cache.remember({ ...movie(1), tags: ['drama'] })).toBe(entry);
+    for (const changed of [
+      { ...movie(1), title: 'Movie 1 ' },
+      { ...movie(1), year: 1999 },
+      { ...movie(1), tags: ['drama', 'horror'] },
+      { ...movie(1), tags: ['horror'] },
+      { ...movie(1), tags: [] },
+    ]) {
+      const next = cache.remember(changed);
+      expect(next.version).toBe(posterVersion(changed));
+      expect(next.version).not.toBe(entry.version);
+      cache.remember(movie(1));
+    }
+  });
+
   it('keeps its own copy of the tags', () => {
     const cache = new PosterMovieCache();
     const tags = ['drama'];

@@ -27,13 +27,17 @@ export class PosterMovieCache {
 
   /** Stores (or refreshes) what `movie`'s poster is drawn from; returns its entry. */
   remember(movie: PosterMovie & { id: string }): PosterEntry {
-    const version = posterVersion(movie);
     const existing = this.entries.get(movie.id);
-    // Kept as is when unchanged, so an SVG already drawn is not thrown away.
+    // Kept as is when unchanged, so an SVG already drawn is not thrown away. Every page
+    // remembers its movies again, so an unchanged one is recognised by its fields, without
+    // hashing them (the hash only follows from them).
     const entry =
-      existing?.version === version
+      existing && samePosterMovie(existing.movie, movie)
         ? existing
-        : { movie: { title: movie.title, year: movie.year, tags: [...movie.tags] }, version };
+        : {
+            movie: { title: movie.title, year: movie.year, tags: [...movie.tags] },
+            version: posterVersion(movie),
+          };
     this.entries.delete(movie.id);
     this.entries.set(movie.id, entry);
     while (this.entries.size > this.maxEntries) {
@@ -57,6 +61,16 @@ export class PosterMovieCache {
   get size(): number {
     return this.entries.size;
   }
+}
+
+/** True when `a` and `b` draw the same poster: the same title, year and tags, in order. */
+function samePosterMovie(a: PosterMovie, b: PosterMovie): boolean {
+  return (
+    a.title === b.title &&
+    a.year === b.year &&
+    a.tags.length === b.tags.length &&
+    a.tags.every((tag, i) => tag === b.tags[i])
+  );
 }
 
 /** The entry's SVG, drawn once. */

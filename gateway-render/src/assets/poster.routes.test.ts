@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { Types } from 'mongoose';
 import express from 'express';
 import { pino } from 'pino';
-import { pinoHttp } from 'pino-http';
+import { requestLogger } from '../logger';
 import request from 'supertest';
 import { callApi, renderEnv, startRenderTestEnv } from '../../test/helpers/render-test-env';
 import type { RenderTestEnv } from '../../test/helpers/render-test-env';
@@ -53,7 +53,7 @@ function renderProcess(
   const app = express();
   const locals: AppLocals = { publicResponseCache: new PublicResponseCache() };
   Object.assign(app.locals, locals);
-  app.use(pinoHttp({ logger: pino({ level: 'silent' }) }));
+  app.use(requestLogger({ logger: pino({ level: 'silent' }) }));
   app.use(posterRoutes({ config }, { movies: cache }));
   app.use(() => {
     throw new ApiFailureError({ kind: 'not-found', message: 'No such page' });

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import type { Response } from 'express';
 import { MoviePosterDocument } from '../__generated__/graphql';
-import { apiClientFor, runQuery } from '../shared/api-call';
+import { runRequestQuery } from '../shared/api-call';
 import { ApiFailureError } from '../shared/api-errors';
 import type { RouteDeps } from '../shared/route-deps';
 import { entrySvg, posterMovies } from './poster-movie-cache';
@@ -79,10 +79,15 @@ export function posterRoutes(
 
     // Mounted ahead of the API deadline middleware, the call still gets its deadline.
     res.locals.apiDeadline ??= AbortSignal.timeout(config.apiTimeoutMs);
-    const client = apiClientFor(config, res, { anonymous: true });
     let movie;
     try {
-      ({ movie } = await runQuery(client, MoviePosterDocument, { id }));
+      ({ movie } = await runRequestQuery(
+        config,
+        res,
+        MoviePosterDocument,
+        { id },
+        { anonymous: true },
+      ));
     } catch (error) {
       // The API refuses an id that is not an ObjectId: to a visitor, that is a missing poster.
       if (

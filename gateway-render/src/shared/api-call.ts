@@ -1,6 +1,6 @@
 import type { ApolloClient, OperationVariables, TypedDocumentNode } from '@apollo/client';
 import type { RequestHandler, Response } from 'express';
-import { cachedPublicResult, createApiClient } from '../apollo-client';
+import { cachedAnonymousResult, cachedPublicResult, createApiClient } from '../apollo-client';
 import { requestSession } from '../auth/request-session';
 import type { RenderConfig } from '../config';
 import { ApiFailureError, classifyApiError } from './api-errors';
@@ -14,7 +14,21 @@ import type { PublicResponseCache } from './public-response-cache';
  */
 export function apiDeadlineMiddleware(config: RenderConfig): RequestHandler {
   return (_req, res, next) => {
-    res.locals.apiDeadline = AbortSignal.timeout(config.apiTimeoutMs);
+    // The deadline runs from here, but its signal (a timer) is made only when a call reads it:
+    // most anonymous pages are answered from the public cache and make no call at all.
+    const startedAt = performance.now();
+    let deadline: AbortSignal | undefined;
+    Object.defineProperty(res.locals, 'apiDeadline', {
+      configurable: true,
+      enumerable: true,
+      get: () =>
+        (deadline ??= AbortSignal.timeout(
+          Math.max(0, Math.floor(config.apiTimeoutMs - (performance.now() - startedAt))),
+        )),
+      set: (signal: AbortSignal | undefined) => {
+        deadline = signal;
+      },
+    });
     next();
   };
 }
@@ -82,6 +96,27 @@ export function runQuery<TData, TVariables extends OperationVariables>(
       TVariables
     >),
   );
+}
+
+/**
+ * {@link runQuery} with the request's own client ({@link apiClientFor}, same `options`), built
+ * only when the API is called: an anonymous read the API recently answered as public is
+ * answered from that response without building a client (and its cache) for nothing.
+ */
+export function runRequestQuery<TData, TVariables extends OperationVariables>(
+  config: RenderConfig,
+  res: Response,
+  query: TypedDocumentNode<TData, TVariables>,
+  variables: TVariables,
+  options: { anonymous?: boolean } = {},
+): Promise<TData> {
+  const { publicResponseCache } = res.app.locals as AppLocals;
+  // The same condition as createApiClient's for using the public cache: no access token.
+  if (publicResponseCache && (options.anonymous || !requestSession(res).accessToken)) {
+    const cached = cachedAnonymousResult(config, publicResponseCache, query, variables);
+    if (cached !== undefined) return Promise.resolve(cached);
+  }
+  return runQuery(apiClientFor(config, res, options), query, variables);
 }
 
 /** Runs a mutation; any failure becomes an {@link ApiFailureError}. */

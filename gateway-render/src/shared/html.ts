@@ -25,15 +25,19 @@ export function httpUrl(value: string): string | null {
   }
 }
 
+const SCRIPT_ESCAPES: Record<string, string> = {
+  '<': '\\u003c',
+  '\u2028': '\\u2028',
+  '\u2029': '\\u2029',
+};
+
 /**
  * JSON safe inside `<script type="application/json">`: escaping every `<` means no
  * `</script>` or `<!--` in the data can end the element early (stored XSS through a title).
  */
 export function jsonForScript(value: unknown): string {
-  return JSON.stringify(value)
-    .replace(/</g, '\\u003c')
-    .replace(/\u2028/g, '\\u2028')
-    .replace(/\u2029/g, '\\u2029');
+  // One pass over the JSON (the page data is several KB) instead of one per character.
+  return JSON.stringify(value).replace(/[<\u2028\u2029]/g, (char) => SCRIPT_ESCAPES[char] ?? char);
 }
 
 /** The product's name, in the header and after every page's own title. */

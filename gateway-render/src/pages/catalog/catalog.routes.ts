@@ -3,7 +3,7 @@ import { CatalogDocument, CatalogPublicDocument } from '../../__generated__/grap
 import type { CatalogQuery } from '../../__generated__/graphql';
 import { rememberPosterMovie } from '../../assets/poster-movie-cache';
 import { requestSession } from '../../auth/request-session';
-import { apiClientFor, runQuery } from '../../shared/api-call';
+import { runRequestQuery } from '../../shared/api-call';
 import { renderPage } from '../../shared/render-page';
 import type { RouteDeps } from '../../shared/route-deps';
 import { catalogTitle, catalogVariables, parseCatalogQuery } from './catalog-url';
@@ -13,14 +13,13 @@ export function catalogRoutes({ config }: RouteDeps): Router {
   router.get('/', async (req, res) => {
     const state = parseCatalogQuery(req.query);
     const variables = catalogVariables(state);
-    const client = apiClientFor(config, res);
     let data: CatalogQuery;
     if (requestSession(res).accessToken) {
-      data = await runQuery(client, CatalogDocument, variables);
+      data = await runRequestQuery(config, res, CatalogDocument, variables);
     } else {
       // Nobody is signed in, so there is no `me` to ask for: without it the API marks the
       // answer public and it can be shared between anonymous visitors for its max-age.
-      const catalog = await runQuery(client, CatalogPublicDocument, variables);
+      const catalog = await runRequestQuery(config, res, CatalogPublicDocument, variables);
       data = { ...catalog, me: null };
     }
     for (const { node } of data.movies.edges) rememberPosterMovie(node);

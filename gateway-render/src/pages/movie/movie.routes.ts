@@ -4,7 +4,7 @@ import { MoviePageDocument, MoviePagePublicDocument } from '../../__generated__/
 import type { MoviePageQuery } from '../../__generated__/graphql';
 import { rememberPosterMovie } from '../../assets/poster-movie-cache';
 import { requestSession } from '../../auth/request-session';
-import { apiClientFor, runQuery } from '../../shared/api-call';
+import { runRequestQuery } from '../../shared/api-call';
 import { ApiFailureError } from '../../shared/api-errors';
 import { renderPage } from '../../shared/render-page';
 import type { RouteDeps } from '../../shared/route-deps';
@@ -35,7 +35,6 @@ export function movieRoutes({ config }: RouteDeps): Router {
     const id = req.params.id;
     if (!/^[A-Za-z0-9_-]{1,64}$/.test(id)) throw notFound();
     const variables = { id };
-    const client = apiClientFor(config, res);
     // A malformed id is a missing movie to the person who typed it.
     const missingOnBadInput = (error: unknown): never => {
       if (error instanceof ApiFailureError && error.failure.kind === 'bad-input') throw notFound();
@@ -43,11 +42,13 @@ export function movieRoutes({ config }: RouteDeps): Router {
     };
     let data: MoviePageQuery;
     if (requestSession(res).accessToken) {
-      data = await runQuery(client, MoviePageDocument, variables).catch(missingOnBadInput);
+      data = await runRequestQuery(config, res, MoviePageDocument, variables).catch(
+        missingOnBadInput,
+      );
     } else {
       // Nobody is signed in: without `me` the API marks the answer public, so it can be shared
       // between anonymous visitors for its max-age (see the catalog route).
-      const movie = await runQuery(client, MoviePagePublicDocument, variables).catch(
+      const movie = await runRequestQuery(config, res, MoviePagePublicDocument, variables).catch(
         missingOnBadInput,
       );
       data = { ...movie, me: null };
