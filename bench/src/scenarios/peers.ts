@@ -392,7 +392,8 @@ export async function peerFigures(env: BenchEnv): Promise<Figure[]> {
         'P2',
         'apiUncached',
         'plain',
-        goal('>=', 0.6),
+        // Issue 13 raised it from 0.6.
+        goal('>=', 0.8),
         'movies(first: 20) through the API (response cache off) ÷ plain express running the same driver queries',
         plainAnalysis,
       ),
