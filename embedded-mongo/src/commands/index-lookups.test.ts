@@ -1,4 +1,5 @@
-import { Query } from 'mingo';
+// The base class: the server compiles through it, and the package root's Query extends it.
+import { Query } from 'mingo/query';
 import { commandContext } from '../../test/helpers';
 import type { Doc } from '../query/documents';
 import { runCommand } from './index';

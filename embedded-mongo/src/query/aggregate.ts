@@ -1,4 +1,4 @@
-import { Aggregator, ProcessingMode } from 'mingo';
+import { ProcessingMode } from 'mingo';
 import { MongoCommandError } from '../errors';
 import type { CollationSpec, Options } from 'mingo/types';
 import type { Collection } from '../storage/collection';
@@ -9,7 +9,7 @@ import { cloneDoc, isOperatorObject, isPlainObject } from './documents';
 import { translateMingoError } from './filter';
 import { sortSpec } from './find';
 import { pushDownPipeline } from './pushdown';
-import { queryOptions } from './mingo-options';
+import { compileAggregator, queryOptions } from './mingo-options';
 import { sortDocuments } from './sort';
 
 const UNSUPPORTED_STAGES = new Set(['$out', '$merge', '$changeStream', '$search', '$geoNear']);
@@ -137,7 +137,7 @@ export function runAggregation(
   // Later $match stages compare strings by the collation, later $sort stages by mingo's own.
   const aggregator = collation
     ? collatedAggregator(rest, { ...options, collation: mingoCollation(collation) }, collation)
-    : new Aggregator(rest, options);
+    : compileAggregator(rest, options);
   try {
     return aggregator.run(input);
   } catch (error) {

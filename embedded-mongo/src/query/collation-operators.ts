@@ -24,6 +24,7 @@ import { MongoCommandError } from '../errors';
 import type { Collation } from './collation';
 import { containsString } from './collation';
 import { isPlainObject } from './documents';
+import { evaluationOptions } from './mingo-options';
 import { compareValues } from './sort';
 
 /**
@@ -215,7 +216,10 @@ export function collatedQuery(
   options: Partial<Options>,
   collation: Collation,
 ): BaseQuery {
-  return new BaseQuery(criteria, { ...options, context: collatedContext(collation) });
+  return new BaseQuery(
+    criteria,
+    evaluationOptions({ ...options, context: collatedContext(collation) }),
+  );
 }
 
 /** A mingo aggregator whose `$match` stages compare strings by `collation`. */
@@ -224,7 +228,10 @@ export function collatedAggregator(
   options: Partial<Options>,
   collation: Collation,
 ): BaseAggregator {
-  return new BaseAggregator(stages, { ...options, context: collatedContext(collation) });
+  return new BaseAggregator(
+    stages,
+    evaluationOptions({ ...options, context: collatedContext(collation) }),
+  );
 }
 
 /**

@@ -1,12 +1,11 @@
-import { DBRef } from 'bson';
-import { Query } from 'mingo';
+import { DBRef, ObjectId } from 'bson';
 import { MingoError } from 'mingo/util';
 import { MongoCommandError } from '../errors';
 import type { Collation } from './collation';
 import { collatedQuery } from './collation-operators';
 import type { Doc } from './documents';
 import { isPlainObject } from './documents';
-import { queryOptions } from './mingo-options';
+import { compileQuery, queryOptions } from './mingo-options';
 
 /**
  * mongod's wording for the query errors mingo reports in its own words, so a client sees the
@@ -71,10 +70,113 @@ function originalName(name: string): string {
  * inside arrays and sub-documents) follow it.
  */
 export function compileFilter(filter: Doc, collation?: Collation): (doc: Doc) => boolean {
+  const key = filterCacheKey(filter, collation);
+  const cached = key === undefined ? undefined : compiledFilters.get(key);
+  if (cached) {
+    // Least recently used goes first: a hit moves to the end of the map's order.
+    compiledFilters.delete(key as string);
+    compiledFilters.set(key as string, cached);
+    return cached;
+  }
+  const test = compileUncached(filter, collation);
+  if (key !== undefined) {
+    compiledFilters.set(key, test);
+    if (compiledFilters.size > FILTER_CACHE_SIZE) {
+      compiledFilters.delete(compiledFilters.keys().next().value as string);
+    }
+  }
+  return test;
+}
+
+/**
+ * Compiled filters by their exact content (see filterCacheKey): the same filter and
+ * collation compile to a predicate that answers the same for every document, so commands
+ * repeating a filter (a page of the catalog, a lookup by `_id`, validators' error details)
+ * share one instead of compiling it each time. Bounded, least recently used out first.
+ */
+const compiledFilters = new Map<string, (doc: Doc) => boolean>();
+const FILTER_CACHE_SIZE = 500;
+/** Longer keys (large `$in` lists…) are compiled each time rather than held. */
+const FILTER_KEY_MAX_LENGTH = 4096;
+
+/** How many compiled filters are held (for tests). */
+export function compiledFilterCount(): number {
+  return compiledFilters.size;
+}
+
+const collationIds = new WeakMap<Collation, number>();
+let nextCollationId = 1;
+
+/**
+ * A key that differs whenever two filters could answer differently: BSON types are tagged
+ * (`1` and `'1'`, a Date and its milliseconds, regex flags), fields keep their order, and the
+ * collation object (shared per distinct collation by parseCollation) is part of it. Undefined
+ * means "do not cache": a filter with `$expr` (it may read the command's `let` variables,
+ * which mingo binds when it compiles), a regex whose flags keep state between tests (`g`,
+ * `y`), values of other BSON types, or a key too long to be worth holding.
+ */
+function filterCacheKey(filter: Doc, collation: Collation | undefined): string | undefined {
+  const body = canonical(filter);
+  if (body === undefined || body.length > FILTER_KEY_MAX_LENGTH) return undefined;
+  if (!collation) return body;
+  let id = collationIds.get(collation);
+  if (id === undefined) {
+    id = nextCollationId++;
+    collationIds.set(collation, id);
+  }
+  return `${id}|${body}`;
+}
+
+function canonical(value: unknown): string | undefined {
+  switch (typeof value) {
+    case 'string':
+      return JSON.stringify(value);
+    case 'number':
+      return Object.is(value, -0) ? 'd-0' : `d${value}`;
+    case 'boolean':
+      return value ? 'T' : 'F';
+    case 'undefined':
+      return 'U';
+    case 'object':
+      break;
+    default:
+      return undefined;
+  }
+  if (value === null) return 'N';
+  if (Array.isArray(value)) {
+    const items: string[] = [];
+    for (const item of value) {
+      const key = canonical(item);
+      if (key === undefined) return undefined;
+      items.push(key);
+    }
+    return `[${items.join(',')}]`;
+  }
+  if (value instanceof RegExp) {
+    return value.global || value.sticky
+      ? undefined
+      : `R${JSON.stringify(value.source)}/${value.flags}`;
+  }
+  if (value instanceof Date) return `D${value.getTime()}`;
+  if (value instanceof ObjectId) return `O${value.toHexString()}`;
+  if (!isPlainObject(value)) return undefined;
+  const fields: string[] = [];
+  for (const key of Object.keys(value)) {
+    if (key === '$expr') return undefined;
+    const item = value[key];
+    if (key === '$options' && typeof item === 'string' && /[gy]/.test(item)) return undefined;
+    const itemKey = canonical(item);
+    if (itemKey === undefined) return undefined;
+    fields.push(`${JSON.stringify(key)}:${itemKey}`);
+  }
+  return `{${fields.join(',')}}`;
+}
+
+function compileUncached(filter: Doc, collation?: Collation): (doc: Doc) => boolean {
   const make = (criteria: Doc): { test: (doc: Doc) => boolean } =>
     collation
       ? collatedQuery(criteria, queryOptions(), collation)
-      : new Query(criteria, queryOptions());
+      : compileQuery(criteria, queryOptions());
   try {
     if (!mentionsProto(filter)) {
       const query = make(filter);

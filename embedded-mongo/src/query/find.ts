@@ -1,4 +1,3 @@
-import { find as mingoFind } from 'mingo';
 import type { Collection } from '../storage/collection';
 import type { ExecutionStats, QueryPlan } from '../storage/planner';
 import { EOF_PLAN } from '../storage/planner';
@@ -6,7 +5,7 @@ import type { Collation } from './collation';
 import type { Doc } from './documents';
 import { isPlainObject } from './documents';
 import { compileFilter, protoSafeCopies, protoSafeProjection } from './filter';
-import { MINGO_OPTIONS } from './mingo-options';
+import { MINGO_OPTIONS, compileQuery } from './mingo-options';
 import { sortDocuments } from './sort';
 
 export interface FindOptions {
@@ -98,15 +97,18 @@ function project(docs: Doc[], rawProjection: Doc): Doc[] {
   const { copies, restore } = protoSafeCopies(docs);
   const projection = protoSafeProjection(rawProjection);
   const split = splitSlices(projection);
-  if (!split) return restore(mingoFind(copies, {}, projection, MINGO_OPTIONS).all() as Doc[]);
+  if (!split) return restore(projectAll(copies, projection));
   const kept =
-    Object.keys(split.exclusion).length > 0
-      ? (mingoFind(copies, {}, split.exclusion, MINGO_OPTIONS).all() as Doc[])
-      : copies;
+    Object.keys(split.exclusion).length > 0 ? projectAll(copies, split.exclusion) : copies;
   for (const doc of kept) {
     for (const [path, slice] of split.slices) slicePath(doc, path.split('.'), slice);
   }
   return restore(kept);
+}
+
+/** mingo's `find(docs, {}, projection)`, through the context compileQuery shares. */
+function projectAll(docs: Doc[], projection: Doc): Doc[] {
+  return compileQuery({}, MINGO_OPTIONS).find(docs, projection).all() as Doc[];
 }
 
 /** `$slice: n` (first n, or last -n) or `$slice: [skip, limit]` (skip < 0 counts from the end). */

@@ -1,6 +1,4 @@
 import { Decimal128, Long, ObjectId } from 'bson';
-import { Aggregator, Query, update as mingoUpdate } from 'mingo';
-import type { Modifier } from 'mingo/updater';
 import { MongoCommandError } from '../errors';
 import { canonicalKey } from '../storage/keys';
 import type { Doc } from './documents';
@@ -16,7 +14,8 @@ import {
 } from './documents';
 import { translateMingoError } from './filter';
 import { checkIdType } from './id-field';
-import { MINGO_OPTIONS, queryOptions } from './mingo-options';
+import { MINGO_OPTIONS, compileAggregator, compileQuery } from './mingo-options';
+import { applyMingoUpdate } from './mingo-update';
 
 const UPDATE_OPERATORS = new Set([
   '$set',
@@ -112,10 +111,11 @@ export function isOperatorUpdate(spec: UpdateSpec): boolean {
 export function applyUpdate(doc: Doc, spec: UpdateSpec, options: ApplyUpdateOptions): Doc {
   let next: Doc;
   if (Array.isArray(spec)) {
-    // queryOptions(): the command's `let` (and the statement's `c`) are visible as `$$name`.
+    // compileAggregator uses queryOptions(): the command's `let` (and the statement's `c`)
+    // are visible as `$$name`.
     let result: Doc | undefined;
     try {
-      [result] = new Aggregator(spec, queryOptions()).run([cloneDoc(doc)]) as Doc[];
+      [result] = compileAggregator(spec).run([cloneDoc(doc)]) as Doc[];
     } catch (error) {
       throw translateMingoError(error);
     }
@@ -168,12 +168,11 @@ function applyOperators(doc: Doc, spec: Doc, options: ApplyUpdateOptions): Doc {
     Object.keys(fields as Doc).some((path) => /(^|\.)\$(\.|$)/.test(path)),
   );
   const hasArrayFilters = (options.arrayFilters?.length ?? 0) > 0;
-  mingoUpdate(
+  applyMingoUpdate(
     doc,
-    modifier as Modifier<Doc>,
+    modifier,
     hasArrayFilters ? options.arrayFilters : undefined,
     positional ? options.query : undefined,
-    { cloneMode: 'copy', queryOptions: MINGO_OPTIONS },
   );
   return doc;
 }
@@ -343,7 +342,7 @@ function expandPositionalPath(doc: Doc, path: string, options: ApplyUpdateOption
     } else {
       const identifier = segment.slice(2, -1);
       const filter = arrayFilterFor(identifier, options.arrayFilters, path);
-      const query = new Query(filter, MINGO_OPTIONS);
+      const query = compileQuery(filter, MINGO_OPTIONS);
       indexes = value.flatMap((element, i) => (query.test({ [identifier]: element }) ? [i] : []));
     }
     for (const i of indexes) walk(value[i], index + 1, [...prefix, String(i)]);
@@ -358,7 +357,7 @@ function positionalIndex(array: unknown[], field: string, query: Doc | undefined
     ([key]) => key === field || key.startsWith(`${field}.`),
   );
   if (predicates.length > 0) {
-    const test = new Query(Object.fromEntries(predicates), MINGO_OPTIONS);
+    const test = compileQuery(Object.fromEntries(predicates), MINGO_OPTIONS);
     const index = array.findIndex((element) => {
       const probe: Doc = {};
       setPath(probe, field, [element]);
@@ -436,7 +435,7 @@ function moveLogicalPulls(doc: Doc, modifier: Doc, options: ApplyUpdateOptions):
     const keys = Object.keys(condition);
     if (keys.length === 0 || VALUE_OPERATORS.has(keys[0])) continue;
     if (!keys.some((key) => key.startsWith('$'))) continue;
-    const query = new Query(condition, MINGO_OPTIONS);
+    const query = compileQuery(condition, MINGO_OPTIONS);
     delete fields[path];
     const targets = path.includes('$') ? expandPositionalPath(doc, path, options) : [path];
     for (const target of targets) {

@@ -1,10 +1,9 @@
-import { Aggregator } from 'mingo';
 import { MongoCommandError } from '../errors';
 import type { Doc } from './documents';
 import { bsonTypeName, isPlainObject } from './documents';
 import { checkValueSize } from './expression-limits';
 import { translateMingoError } from './filter';
-import { queryOptions } from './mingo-options';
+import { compileAggregator, queryOptions } from './mingo-options';
 
 /** System variables only mongod itself may set (a client's `let` gets 4738901). */
 const INTERNAL_CONSTANTS = new Set(['NOW', 'CLUSTER_TIME', 'JS_SCOPE', 'IS_MR', 'USER_ROLES']);
@@ -62,7 +61,7 @@ function readsDocument(expression: unknown): boolean {
 export function evaluateExpressions(expressions: Doc, doc: Doc, scope: Doc = {}): Doc {
   try {
     const base = queryOptions();
-    const [values] = new Aggregator([{ $replaceWith: expressions }], {
+    const [values] = compileAggregator([{ $replaceWith: expressions }], {
       ...base,
       variables: { ...base.variables, ...scope },
     }).run([doc]) as Doc[];

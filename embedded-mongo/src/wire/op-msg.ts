@@ -100,7 +100,8 @@ export function encodeOpMsg(
 ): Buffer {
   const payload = BSON.serialize(document);
   const length = HEADER_SIZE + 4 + 1 + payload.length;
-  const buffer = Buffer.alloc(length);
+  // Every byte is written below, so the buffer need not be zero-filled first.
+  const buffer = Buffer.allocUnsafe(length);
   writeHeader(buffer, length, requestId, responseTo, OpCode.MSG);
   buffer.writeUInt32LE(0, HEADER_SIZE);
   buffer[HEADER_SIZE + 4] = 0;
