@@ -122,7 +122,7 @@ export interface ApiConfig {
   responseCache: { maxBytes: number; versionTrustMs: number };
   /**
    * Compiled execution (shared/jit-executor.ts): an operation is compiled with graphql-jit at its
-   * `jitThreshold`-th execution (`GRAPHQL_JIT_THRESHOLD`, default 2; 1 = at once; 0 = never,
+   * `jitThreshold`-th execution (`GRAPHQL_JIT_THRESHOLD`, default 10; 1 = at once; 0 = never,
    * graphql-js runs everything). Answers are the same either way.
    */
   jitThreshold: number;
@@ -381,7 +381,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
   const jitThreshold = integer(
     read('GRAPHQL_JIT_THRESHOLD'),
     'GRAPHQL_JIT_THRESHOLD',
-    2,
+    10,
     0,
     1_000_000,
     problems,

@@ -137,6 +137,16 @@ describe('compiled execution answers exactly what graphql-js answers', () => {
       }),
     ],
     [
+      'a list where an input object is expected (graphql-jit alone would accept it)',
+      () => ({
+        headers: key,
+        body: {
+          query: `query($f: MovieFilter) { movies(first: 1, filter: $f) { totalCount } }`,
+          variables: { f: [] },
+        },
+      }),
+    ],
+    [
       'a missing required variable',
       () => ({
         headers: key,
@@ -233,6 +243,8 @@ describe('compiled execution answers exactly what graphql-js answers', () => {
         errors: [{ extensions: { code: 'UNAUTHENTICATED' } }],
       }),
     'variables of the wrong type': (body) => expect(body.errors?.length).toBeGreaterThanOrEqual(1),
+    'a list where an input object is expected (graphql-jit alone would accept it)': (body) =>
+      expect(body.errors?.[0]?.message).toContain('to be an object'),
     'a missing required variable': (body) => expect(body.errors?.[0]?.message).toContain('$first'),
     'a named operation among several': (body) =>
       expect(body.data).toEqual({ movies: { totalCount: expect.any(Number) } }),

@@ -1,7 +1,7 @@
 import { ApolloServer } from '@apollo/server';
 import type { ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
-import { parse } from 'graphql';
+import { GraphQLScalarType, parse } from 'graphql';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import { executorGateway, jitExecutor } from './jit-executor';
 
@@ -29,8 +29,12 @@ const schema = makeExecutableSchema({
   },
 });
 
-async function serverWith(threshold: number, plugins: ApolloServerPlugin[] = []) {
-  const jit = jitExecutor(schema, { threshold });
+async function serverWith(
+  threshold: number,
+  plugins: ApolloServerPlugin[] = [],
+  maxCompiled?: number,
+) {
+  const jit = jitExecutor(schema, { threshold, maxCompiled });
   // Apollo's own cache-control plugin follows every field (willResolveField), which keeps
   // requests on graphql-js; the API replaces it (shared/cache-control.plugin.ts).
   const server = new ApolloServer({
@@ -77,7 +81,8 @@ describe('jitExecutor', () => {
       for (const [query, variables] of documents) {
         expect(await compiled.run(query, variables)).toEqual(await js.run(query, variables));
       }
-      expect(compiled.jit.stats.compiled).toBe(5);
+      // The two refused variables were judged by graphql-js and never reached compiled code.
+      expect(compiled.jit.stats.compiled).toBe(3);
       expect(compiled.jit.stats.variableFallbacks).toBe(2);
     } finally {
       await js.server.stop();
@@ -124,6 +129,97 @@ describe('jitExecutor', () => {
         const result = await run('mutation { a: attempt(n: 1) b: attempt(n: 2) c: attempt(n: 3) }');
         expect(result.data).toBeNull();
         expect(attempts).toEqual([1]);
+      }
+      expect(jit.stats.compiled).toBe(0);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('keeps at most maxCompiled operations compiled; an evicted one counts again', async () => {
+    const { server, jit, run } = await serverWith(2, [], 2);
+    try {
+      const documents = ['{ items { id } }', '{ items { name } }', '{ items { id name } }'];
+      for (const query of documents) for (let i = 0; i < 2; i += 1) await run(query);
+      expect(jit.stats.compiled).toBe(3);
+      // The first was evicted by the third: it runs on graphql-js until seen twice again.
+      const interpreted = jit.stats.interpreted;
+      await run(documents[0] as string);
+      expect(jit.stats.interpreted).toBe(interpreted + 1);
+      await run(documents[0] as string);
+      expect(jit.stats.compiled).toBe(4);
+      // The third is still compiled.
+      await run(documents[2] as string);
+      expect(jit.stats.compiled).toBe(5);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('judges variables with graphql-js first: a list for an input object is refused', async () => {
+    const typed = makeExecutableSchema({
+      typeDefs: `input F { tag: String } type Query { count(f: F): Int }`,
+      resolvers: { Query: { count: () => 3 } },
+    });
+    const results = [];
+    for (const threshold of [0, 1]) {
+      const jit = jitExecutor(typed, { threshold });
+      const server = new ApolloServer({
+        gateway: executorGateway(typed, jit.executor),
+        plugins: [ApolloServerPluginCacheControlDisabled()],
+      });
+      await server.start();
+      try {
+        const response = await server.executeOperation({
+          query: 'query($f: F) { count(f: $f) }',
+          variables: { f: [] },
+        });
+        results.push(response);
+      } finally {
+        await server.stop();
+      }
+    }
+    expect(JSON.stringify(results[1]?.body)).toBe(JSON.stringify(results[0]?.body));
+    expect(JSON.stringify(results[0]?.body)).toContain('to be an object');
+  });
+
+  it('never compiles operations with @oneOf or custom-scalar variables (graphql-jit reads them differently)', async () => {
+    const typed = makeExecutableSchema({
+      typeDefs: `directive @oneOf on INPUT_OBJECT
+        input O @oneOf { x: Int, y: String }
+        scalar D
+        type Query { o(o: O): String, d(d: D): String }`,
+      resolvers: {
+        D: new GraphQLScalarType({
+          name: 'D',
+          parseValue: (value) => new Date(String(value)),
+          parseLiteral: (ast) => new Date((ast as { value: string }).value),
+          serialize: (value) => String(value),
+        }),
+        Query: {
+          o: (_: unknown, args: unknown) => JSON.stringify(args),
+          d: (_: unknown, args: { d: unknown }) => String(args.d instanceof Date),
+        },
+      },
+    });
+    const jit = jitExecutor(typed, { threshold: 1 });
+    const server = new ApolloServer({
+      gateway: executorGateway(typed, jit.executor),
+      plugins: [ApolloServerPluginCacheControlDisabled()],
+    });
+    await server.start();
+    try {
+      for (let i = 0; i < 2; i += 1) {
+        const scalar = await server.executeOperation({
+          query: 'query($d: D = "2020-01-01T00:00:00Z") { d(d: $d) }',
+        });
+        expect(scalar.body.kind === 'single' && scalar.body.singleResult.data).toEqual({
+          d: 'true',
+        });
+        await server.executeOperation({
+          query: 'query($v: O) { o(o: $v) }',
+          variables: { v: { x: 1 } },
+        });
       }
       expect(jit.stats.compiled).toBe(0);
     } finally {

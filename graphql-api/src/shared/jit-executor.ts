@@ -4,10 +4,19 @@ import type {
   GatewayGraphQLRequestContext,
   GatewayInterface,
 } from '@apollo/server-gateway-interface';
-import { execute, GraphQLError } from 'graphql';
+import {
+  execute,
+  getNamedType,
+  getVariableValues,
+  GraphQLError,
+  isInputObjectType,
+  isSpecifiedScalarType,
+  typeFromAST,
+} from 'graphql';
 import type {
   DocumentNode,
   ExecutionResult,
+  GraphQLInputType,
   GraphQLSchema,
   OperationDefinitionNode,
 } from 'graphql';
@@ -18,10 +27,16 @@ import type { CompiledQuery } from 'graphql-jit';
 export interface JitExecutorOptions {
   /**
    * The execution of a document (and operation) at which it is compiled: 1 compiles at its
-   * first execution, 2 (the default) at its second, so a document seen only once never pays for
-   * a compilation (which costs about as much as a few dozen executions). 0: never compile.
+   * first execution, 10 (the default) at its tenth, so documents seen a few times never pay for
+   * a compilation (tens of milliseconds for a large one, hundreds of KiB kept) and a client
+   * cannot make the server compile more often than once per `threshold` requests. 0: never.
    */
   threshold?: number;
+  /**
+   * Compiled operations kept, most recently used (default 100): the rest run on graphql-js
+   * until they are compiled again. A compiled document can hold several hundred KiB.
+   */
+  maxCompiled?: number;
   /** Called once per document that graphql-jit cannot compile (it then stays on graphql-js). */
   onCompileFailure?: (operationName: string | null, reason: unknown) => void;
 }
@@ -47,6 +62,29 @@ type OperationState =
   | { kind: 'compiled'; query: CompiledQuery['query'] }
   | { kind: 'interpreted' };
 
+/**
+ * Whether graphql-jit reads this operation's variables exactly as graphql-js: only built-in
+ * scalars, enums and input objects (recursively) without `@oneOf`. graphql-jit does not enforce
+ * `@oneOf`, and hands a custom scalar's default value to resolvers unparsed.
+ */
+function variablesCompileAlike(schema: GraphQLSchema, operation: OperationDefinitionNode): boolean {
+  const seen = new Set<GraphQLInputType>();
+  const alike = (type: GraphQLInputType): boolean => {
+    const named = getNamedType(type);
+    if (seen.has(named)) return true;
+    seen.add(named);
+    if (isInputObjectType(named)) {
+      if ((named as { isOneOf?: boolean }).isOneOf) return false;
+      return Object.values(named.getFields()).every((field) => alike(field.type));
+    }
+    return 'getValues' in named || isSpecifiedScalarType(named);
+  };
+  return (operation.variableDefinitions ?? []).every((definition) => {
+    const type = typeFromAST(schema, definition.type);
+    return type !== undefined && alike(type as GraphQLInputType);
+  });
+}
+
 /** Counts of how operations ran, for tests and logs. */
 export interface JitExecutorStats {
   compiled: number;
@@ -67,12 +105,13 @@ export interface JitExecutor {
  * graphql-js would (the API's tests run under both; `jit-executor.test.ts` compares them).
  *
  * - **Keyed by the parsed document**: Apollo's document store hands the same `DocumentNode`
- *   object to every request with the same text, so the state lives in a WeakMap on it and goes
- *   with the store's LRU eviction: nothing here grows with hostile unique documents (they never
- *   reach the threshold and are never compiled).
- * - **Variables**: graphql-jit coerces them with its own code, whose messages differ from
- *   graphql-js's in places. A result with errors and no `data` is a refusal before anything ran,
- *   so that request runs again on graphql-js and answers graphql-js's errors.
+ *   object to every request with the same text, so the counts live in a WeakMap on it and go
+ *   with the store's LRU eviction; hostile unique documents never reach the threshold.
+ * - **Variables**: graphql-js coerces them first (graphql-jit accepts some values graphql-js
+ *   refuses, and words its refusals differently); refused variables run on graphql-js, which
+ *   answers its own errors. Operations with custom-scalar or `@oneOf` variables are never
+ *   compiled (see `variablesCompileAlike`).
+ * - **Bounded**: at most `maxCompiled` compiled operations are kept (least recently used out).
  * - **Queries only**: mutations run on graphql-js. graphql-jit runs a mutation's root fields
  *   one after another too, but goes on after one fails in a non-null field, where graphql-js
  *   stops: eleven aliased sign-ins would then all check a password.
@@ -83,8 +122,28 @@ export interface JitExecutor {
  *   the API's error masking (shared/format-error.ts) see the same errors.
  */
 export function jitExecutor(schema: GraphQLSchema, options: JitExecutorOptions = {}): JitExecutor {
-  const threshold = options.threshold ?? 2;
+  const threshold = options.threshold ?? 10;
+  const maxCompiled = options.maxCompiled ?? 100;
   const states = new WeakMap<DocumentNode, Map<string, OperationState>>();
+  // The compiled operations, least recently used first (a Map keeps insertion order).
+  const compiledLru = new Map<string, { operations: Map<string, OperationState>; name: string }>();
+  let nextDocumentId = 0;
+  const documentIds = new WeakMap<DocumentNode, number>();
+  const touch = (document: DocumentNode, operations: Map<string, OperationState>, name: string) => {
+    let id = documentIds.get(document);
+    if (id === undefined) documentIds.set(document, (id = nextDocumentId += 1));
+    const key = `${id}\u0000${name}`;
+    compiledLru.delete(key);
+    compiledLru.set(key, { operations, name });
+    if (compiledLru.size > maxCompiled) {
+      const oldest = compiledLru.entries().next();
+      if (!oldest.done) {
+        compiledLru.delete(oldest.value[0]);
+        // Back to counting: compiled again only after `threshold` more executions.
+        oldest.value[1].operations.set(oldest.value[1].name, { kind: 'counting', uses: 0 });
+      }
+    }
+  };
   const stats: JitExecutorStats = { compiled: 0, interpreted: 0, variableFallbacks: 0 };
 
   const interpret = (
@@ -118,12 +177,15 @@ export function jitExecutor(schema: GraphQLSchema, options: JitExecutorOptions =
       }
       const compiled = compile(context);
       operations.set(name, compiled);
+      if (compiled.kind === 'compiled') touch(context.document, operations, name);
       return compiled;
     }
+    if (state.kind === 'compiled') touch(context.document, operations, name);
     return state;
   };
 
   const compile = (context: GatewayGraphQLRequestContext): OperationState => {
+    if (!variablesCompileAlike(schema, context.operation)) return { kind: 'interpreted' };
     try {
       const compiled = compileQuery(schema, context.document, context.request.operationName);
       if (isCompiledQuery(compiled)) return { kind: 'compiled', query: compiled.query };
@@ -142,6 +204,19 @@ export function jitExecutor(schema: GraphQLSchema, options: JitExecutorOptions =
     }
     const state = stateOf(context);
     if (state.kind !== 'compiled') return (await interpret(context)) as GatewayExecutionResult;
+    // graphql-js judges the variables first: graphql-jit accepts some it refuses (a list where
+    // an input object is expected, say), and its messages differ.
+    if (operation.variableDefinitions?.length) {
+      const coerced = getVariableValues(
+        schema,
+        operation.variableDefinitions,
+        context.request.variables ?? {},
+      );
+      if (coerced.errors) {
+        stats.variableFallbacks += 1;
+        return (await interpret(context)) as GatewayExecutionResult;
+      }
+    }
     stats.compiled += 1;
     const result = await state.query(undefined, context.context, context.request.variables);
     if (result.errors && result.errors.length > 0 && !('data' in result)) {
