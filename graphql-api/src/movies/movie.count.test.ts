@@ -103,4 +103,48 @@ describe('movies { totalCount }', () => {
       failing.mockRestore();
     }
   });
+
+  it('counts again in this process when a write could not move the counter', async () => {
+    const tag = unique('count-bump-failed');
+    await createMovie(api, { title: `${tag} a`, tags: [tag] });
+    expect(await totalCount({ tags: [tag] })).toBe(1);
+    const bump = jest
+      .spyOn(api.api.services.catalogVersion, 'bump')
+      .mockRejectedValueOnce(new Error('increment failed'));
+    try {
+      // The write is done; the mutation reports the failed increment.
+      await expect(createMovie(api, { title: `${tag} b`, tags: [tag] })).rejects.toThrow(
+        'increment failed',
+      );
+    } finally {
+      bump.mockRestore();
+    }
+    expect(await totalCount({ tags: [tag] })).toBe(2);
+  });
+
+  it('keeps a count for the catalog max-age at most: writes outside the API show after it', async () => {
+    const tag = unique('count-external');
+    await createMovie(api, { title: `${tag} a`, tags: [tag] });
+    expect(await totalCount({ tags: [tag] })).toBe(1);
+    // Written by something else than the API (an import, a shell): the counter does not move.
+    await MovieModel.create({
+      title: `${tag} b`,
+      titleSearch: `${tag} b`,
+      year: 2000,
+      cover: 'https://covers.example.com/x.jpg',
+      description: 'An imported movie.',
+      duration: 100,
+      contentRating: 'PG',
+      source: 'https://stream.example.com/x',
+      tags: [tag],
+    });
+    expect(await totalCount({ tags: [tag] })).toBe(1);
+    const now = Date.now();
+    const later = jest.spyOn(Date, 'now').mockReturnValue(now + 61_000);
+    try {
+      expect(await totalCount({ tags: [tag] })).toBe(2);
+    } finally {
+      later.mockRestore();
+    }
+  });
 });

@@ -1,6 +1,7 @@
 import { trusted, Types } from 'mongoose';
 import type { QueryFilter } from 'mongoose';
 import { decodeCursor, encodeCursor, slicePage } from '../shared/connection';
+import { CATALOG_MAX_AGE } from '../shared/cache';
 import { notFound } from '../shared/errors';
 import { escapeRegExp, foldForSearch } from '../shared/text';
 import { MovieConnection } from './movie.connection';
@@ -33,6 +34,13 @@ export interface MovieServiceHooks {
 /** Filters whose counts are kept at most (the oldest goes first). */
 const COUNTS_KEPT = 1000;
 
+/**
+ * How long a kept count is trusted at most, ms: the catalog's max-age, which every cache may
+ * keep its answers for. It bounds writes that never move the counter (made by something else
+ * than this service, or whose increment failed in another process).
+ */
+const COUNT_TTL_MS = CATALOG_MAX_AGE * 1000;
+
 /** Movies the start-up backfill reads and writes per round trip. */
 const BACKFILL_BATCH = 500;
 
@@ -46,7 +54,10 @@ export class MovieService {
   readonly collectionName = MovieModel.collection.collectionName;
 
   /** Matching movies per filter, with the counter value read before they were counted. */
-  private readonly counts = new Map<string, { version: string; count: number }>();
+  private readonly counts = new Map<
+    string,
+    { version: string; count: number; expiresAt: number }
+  >();
 
   constructor(private readonly hooks: MovieServiceHooks = {}) {}
 
@@ -98,7 +109,8 @@ export class MovieService {
    * The counter is read before counting, so a count that raced a write is kept under the old
    * value and never served after it; the counter read is the one the response cache shares (one
    * per burst, or per `RESPONSE_CACHE_VERSION_TRUST_MS`), so a write acknowledged before a read
-   * arrives is always counted, in every process.
+   * arrives is always counted, in every process. A count is kept for the catalog's max-age at
+   * most: writes that never moved the counter show within it.
    */
   private async countMatching(
     filter: MovieFilter | null | undefined,
@@ -120,15 +132,29 @@ export class MovieService {
       filter?.year ?? null,
     ]);
     const kept = this.counts.get(key);
-    if (kept?.version === version) return kept.count;
+    if (kept?.version === version && kept.expiresAt > Date.now()) return kept.count;
+    const countedAt = Date.now();
     const count = await MovieModel.countDocuments(match).exec();
     this.counts.delete(key);
     if (this.counts.size >= COUNTS_KEPT) {
       const oldest = this.counts.keys().next();
       if (!oldest.done) this.counts.delete(oldest.value);
     }
-    this.counts.set(key, { version, count });
+    this.counts.set(key, { version, count, expiresAt: countedAt + COUNT_TTL_MS });
     return count;
+  }
+
+  /**
+   * After every catalog write: moves the counter. If that fails, this process forgets its
+   * counts (the write is done; its own next reads count again) and the mutation fails.
+   */
+  private async changed(): Promise<void> {
+    try {
+      await this.hooks.onChanged?.();
+    } catch (error) {
+      this.counts.clear();
+      throw error;
+    }
   }
 
   findById(id: Types.ObjectId): Promise<Movie | null> {
@@ -163,7 +189,7 @@ export class MovieService {
       tags: input.tags ?? [],
       titleSearch: foldForSearch(input.title),
     });
-    await this.hooks.onChanged?.();
+    await this.changed();
     return created.toObject<Movie>();
   }
 
@@ -179,7 +205,7 @@ export class MovieService {
       { returnDocument: 'after', runValidators: true, upsert: false },
     ).lean<Movie>();
     if (!movie) throw notFound('Movie');
-    await this.hooks.onChanged?.();
+    await this.changed();
     return movie;
   }
 
@@ -215,7 +241,7 @@ export class MovieService {
       );
       updated += result.modifiedCount;
       // Search now finds these movies.
-      if (result.modifiedCount > 0) await this.hooks.onChanged?.();
+      if (result.modifiedCount > 0) await this.changed();
       lastId = batch.at(-1)?._id;
       if (batch.length < BACKFILL_BATCH) return updated;
     }
@@ -224,7 +250,7 @@ export class MovieService {
   async delete(id: Types.ObjectId): Promise<void> {
     const deleted = await MovieModel.findByIdAndDelete(id).lean<Movie>();
     if (!deleted) throw notFound('Movie');
-    await this.hooks.onChanged?.();
+    await this.changed();
     await this.hooks.onDeleted?.(id);
   }
 

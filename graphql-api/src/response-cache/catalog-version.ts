@@ -98,7 +98,11 @@ export class CatalogVersion {
     this.latest = null;
     // Other processes may trust a read started up to `trustMs` before a request arrives: the
     // write is acknowledged only once every such read starts after it.
-    if (this.trustMs > 0) await delay(this.trustMs);
+    // By the same clock as the trust (timers may fire up to a millisecond early by it).
+    const until = performance.now() + this.trustMs;
+    for (let left = this.trustMs; left > 0; left = until - performance.now()) {
+      await delay(Math.ceil(left));
+    }
   }
 
   private start(): Promise<string> {
