@@ -53,7 +53,8 @@ type LoggedRequest = IncomingMessage & { params?: unknown };
  * `logger.child({ req })` for every request up front, which serializes and redacts the request
  * although at the production level (`warn`) no request line is written and nearly every request
  * logs nothing else. Here `req.log` is that same child (the request as it was when it arrived:
- * express changes `req.params` as it routes), built when first read; the one line at the end
+ * express changes `req.params` as it routes, and an aborted request loses its socket), built
+ * when first read; the one line at the end
  * (level `info`, as pino-http writes it) is written only when `info` is enabled, and without it
  * no listeners are added either.
  */
@@ -89,12 +90,18 @@ export function requestLogger(
     req.id ??= genReqId ? genReqId(req, res) : (nextId = (nextId + 1) & 0x7fffffff);
     let requestLog: Logger | undefined;
     const { params } = req;
+    // The peer as it was on arrival: a request the client gave up on has no socket by the time
+    // its line is written (pino-http serialises the request on arrival).
+    const { remoteAddress, remotePort } = req.socket;
     Object.defineProperty(req, 'log', {
       configurable: true,
       enumerable: true,
       get: () =>
         (requestLog ??= logger.child({
-          req: Object.create(req, { params: { value: params, enumerable: true } }) as unknown,
+          req: Object.create(req, {
+            params: { value: params, enumerable: true },
+            socket: { value: { remoteAddress, remotePort } },
+          }) as unknown,
         })),
       set: (value: Logger) => {
         requestLog = value;

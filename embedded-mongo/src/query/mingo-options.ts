@@ -109,8 +109,8 @@ function evaluationOptionsClass(): EvaluationOptionsClass {
 const EvaluationOptions = evaluationOptionsClass();
 
 /**
- * `settings` as mingo's evaluation options, with mingo's own defaults under them (those of
- * `ComputeOptions.init`) and FULL_CONTEXT unless `settings` names a context. Cheap: nothing is
+ * `settings` as mingo's evaluation options, with MINGO_OPTIONS and mingo's own defaults under
+ * them (those of `ComputeOptions.init`) and FULL_CONTEXT unless `settings` names a context. Cheap: nothing is
  * copied, so compiled filters and pipelines cost only their own compilation.
  */
 export function evaluationOptions(settings: Partial<Options> = queryOptions()): Options {
@@ -120,6 +120,8 @@ export function evaluationOptions(settings: Partial<Options> = queryOptions()): 
     useStrictMode: true,
     failOnError: true,
     processingMode: ProcessingMode.CLONE_OFF,
+    // The server's own settings under the caller's: no server-side JavaScript unless asked.
+    ...MINGO_OPTIONS,
     ...settings,
     context: settings.context ?? FULL_CONTEXT,
   });

@@ -159,9 +159,12 @@ export class PasswordHashPool {
           ? stoppedError()
           : new Error(`password hashing worker exited (${code})`, { cause: failure });
       if (!online) {
-        // It never started (e.g. argon2 could not load): the waiting jobs fail now rather than
-        // start worker after worker; the next job tries again.
-        for (const pending of this.queue.splice(0)) pending.reject(reason());
+        // It never started (e.g. argon2 could not load). With no other worker up, the waiting
+        // jobs fail now rather than start worker after worker (the next job tries again); else
+        // the workers that are up take them as they finish.
+        if (this.idle.length + this.running.size === 0) {
+          for (const pending of this.queue.splice(0)) pending.reject(reason());
+        }
         return;
       }
       const idleIndex = this.idle.indexOf(worker);
