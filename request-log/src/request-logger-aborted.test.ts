@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
+import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import { requestLogger } from './request-logger';
 
@@ -12,9 +13,7 @@ import { requestLogger } from './request-logger';
 
 type Middleware = (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
 
-async function abortedLine(
-  make: (logger: pino.Logger) => Middleware,
-): Promise<Record<string, unknown>> {
+async function abortedLine(make: (logger: Logger) => Middleware): Promise<Record<string, unknown>> {
   const lines: string[] = [];
   const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(line) });
   const middleware = make(logger);
