@@ -54,9 +54,12 @@ export async function createSignedInUser(
   return { user, auth, token: auth.accessToken };
 }
 
-/** A movie with valid defaults. */
+/**
+ * A movie with valid defaults, made through an API's MovieService (a test API's, or any other
+ * app's: `{ api: otherApp }` writes through that process).
+ */
 export function createMovie(
-  api: TestApi,
+  api: Pick<TestApi, 'api'>,
   overrides: Partial<Omit<Movie, '_id'>> = {},
 ): Promise<Movie> {
   const title = overrides.title ?? unique('Movie');

@@ -245,16 +245,7 @@ describe('the public response cache', () => {
         expect((await titles(app)).titles).toEqual(['Changing 1', 'Changing renamed']);
       }
       // Created and deleted through the second one.
-      await second.services.movies.create({
-        title: 'Changing 2',
-        year: 2001,
-        cover: 'https://covers.example.com/x.jpg',
-        description: 'A test movie.',
-        duration: 90,
-        contentRating: 'PG',
-        source: 'https://stream.example.com/x',
-        tags: [],
-      });
+      await createMovie({ api: second }, { title: 'Changing 2' });
       for (const app of [second, api.api]) {
         expect((await titles(app)).titles).toEqual([
           'Changing 1',
