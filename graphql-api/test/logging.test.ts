@@ -1,3 +1,6 @@
+import { createServer } from 'node:http';
+import { connect } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { createApp } from '../src/app';
 import type { ApiApp } from '../src/app';
@@ -168,5 +171,35 @@ describe('logs', () => {
     expect(line?.res?.headers?.['x-cache']).toBe('hit');
     // The request's API key never reaches the log.
     expect(logsOf(hitId)).not.toContain(api.publicApiKey);
+  });
+
+  it('takes a client that goes away mid-body for what it is, not a fault', async () => {
+    const server = createServer(logged.app);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const requestId = unique('req-aborted');
+      const socket = connect(port, '127.0.0.1');
+      await new Promise<void>((resolve) => socket.once('connect', resolve));
+      socket.write(
+        'POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n' +
+          `X-API-Key: ${api.publicApiKey}\r\nX-Request-Id: ${requestId}\r\n` +
+          'Content-Length: 500\r\n\r\n{"query": "{ movie',
+      );
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      socket.destroy();
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const errors = lines
+        .filter((line) => line.includes(requestId))
+        .map((line) => JSON.parse(line) as { level: number; msg?: string })
+        .filter((entry) => entry.level >= 50);
+      expect(errors).toEqual([]);
+      // And the server goes on answering.
+      const after = await post({ query: '{ movieTags }' }, { 'X-API-Key': api.publicApiKey });
+      expect(after.status).toBe(200);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });

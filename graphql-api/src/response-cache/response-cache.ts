@@ -71,6 +71,16 @@ const JSON_CONTENT_TYPE = /^application\/json\s*(?:;|$)/i;
 /** JSON with no parameter but a UTF-8 charset (what {@link ResponseCache.readBody} reads). */
 const PLAIN_JSON_CONTENT_TYPE = /^application\/json\s*(?:;\s*charset\s*=\s*"?utf-8"?\s*)?$/i;
 
+/** body-parser's error for a body the client stopped sending. */
+function abortedBody(): Error {
+  return Object.assign(new Error('request aborted'), {
+    status: 400,
+    statusCode: 400,
+    expose: true,
+    type: 'request.aborted',
+  });
+}
+
 /** body-parser's error for a body that is not JSON (the route answers it with its 400). */
 function malformedBody(): Error {
   return Object.assign(new SyntaxError('Malformed JSON body'), {
@@ -191,14 +201,21 @@ export class ResponseCache {
    * empty is `{}`; a UTF-8 BOM is dropped), leaving `req.body` set and the stream finished, so
    * the route's parser skips it. A body that does not parse gets body-parser's 400.
    */
-  private readBody(req: Request, done: (error?: unknown) => void): void {
+  private readBody(req: Request, finish: (error?: unknown) => void): void {
     const chunks: Buffer[] = [];
     let size = 0;
+    let finished = false;
+    const done = (error?: unknown): void => {
+      if (finished) return;
+      finished = true;
+      finish(error);
+    };
     req.on('data', (chunk: Buffer) => {
       chunks.push(chunk);
       size += chunk.length;
     });
-    req.once('error', (error) => done(error));
+    // A client that goes away mid-body: body-parser's 400 `request.aborted`, not a fault.
+    req.once('error', () => done(abortedBody()));
     req.once('end', () => {
       let text = Buffer.concat(chunks, size).toString('utf8');
       if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
