@@ -16,7 +16,7 @@ export const USER_MOVIES_PAGE_QUERY = USER_MOVIES_QUERY.replace(
 
 /** P7: the API's sign-in mutation, as the render server calls it. */
 export const SIGN_IN_MUTATION =
-  'mutation SignIn($input: SignInInput!) { signIn(input: $input) { accessToken user { id } } }';
+  'mutation SignIn($input: SignInInput!) { signIn(input: $input) { ... on AuthPayload { accessToken user { id } } } }';
 
 /** The JSON body of a GraphQL POST. */
 export function graphqlBody(query: string, variables?: Record<string, unknown>): string {

@@ -99,12 +99,22 @@ export interface ApiConfig {
    * tabs, several processes) all succeed; after it, the previous token is reuse and ends the session.
    */
   refreshReuseIntervalSeconds: number;
-  /** Budgets of other requests that cost the system (accounts made, mails sent). */
+  /**
+   * Budgets of other requests that cost the system (accounts made, mails sent, passkey sign-in
+   * challenges stored).
+   */
   requestLimits: {
     signUpPerIp: RequestBudget;
     mailPerEmail: RequestBudget;
     mailPerIp: RequestBudget;
+    passkeyOptionsPerIp: RequestBudget;
   };
+  /**
+   * Wrong two-factor or recovery codes per user within `windowSeconds` before RATE_LIMITED (every
+   * sign-in's second step and re-authentication of the account together; a challenge itself
+   * allows 5 tries).
+   */
+  secondFactorLimits: { perUser: number; windowSeconds: number };
   /**
    * Budget of every /graphql request, counted before parsing (shared/request-budget.ts): per
    * client address without a signed-in user, per user with one. No environment variable: tests
@@ -439,7 +449,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
       signUpPerIp: { points: 20, seconds: 3600 },
       mailPerEmail: { points: 5, seconds: 3600 },
       mailPerIp: { points: 30, seconds: 3600 },
+      // A sign-in page asks for one per visit (and the autofill prompt another).
+      passkeyOptionsPerIp: { points: 200, seconds: 15 * 60 },
     },
+    // Ten wrong codes in 15 minutes: a person mistypes a few; a guesser gets 10 of 10^6 (×3
+    // with the drift window) per quarter hour.
+    secondFactorLimits: { perUser: 10, windowSeconds: 15 * 60 },
     // 10 requests a second per address, 20 per user, on average over a minute: a person's
     // pages make 1 or 2 API calls each (anonymous catalog pages mostly none: the render server
     // caches them), so only scripts reach these, or many people behind one address.

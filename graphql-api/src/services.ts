@@ -1,5 +1,5 @@
 import mongoose from 'mongoose';
-import { AccountMailComposer, AccountResolver, AccountService } from './account';
+import { AccountMailComposer, AccountResolver, AccountService, PRODUCT_NAME } from './account';
 import { AccountTokenService } from './account-tokens';
 import { ApiKeyService } from './api-keys';
 import {
@@ -18,12 +18,16 @@ import { createLogger } from './logger';
 import type { Logger } from './logger';
 import { OutboxService } from './mail';
 import type { MailComposer } from './mail';
+import { MfaResolver, MfaService, SecondFactorLimiter } from './mfa';
 import { MovieResolver, MovieService } from './movies';
+import { PasskeyResolver, PasskeyService } from './passkeys';
 import type { MovieServiceHooks } from './movies';
 import { CatalogVersion } from './response-cache';
 import { RefreshTokenCodec, SessionResolver, SessionService } from './sessions';
+import type { SessionServiceHooks } from './sessions';
 import { unexpected } from './shared/errors';
 import { RequestLimiter } from './shared/request-limiter';
+import { SecretCipher } from './shared/secret-cipher';
 import { SigningKeyService } from './signing-keys';
 import { UserListResolver, UserMovieResolver, UserMovieService } from './user-movies';
 import { AuthProvider, UserResolver, UserService } from './users';
@@ -38,8 +42,11 @@ export interface Services {
   catalogVersion: CatalogVersion;
   /** Composes the account mails when the outbox worker sends them. */
   mailComposer: MailComposer;
+  /** Two-factor codes (TOTP), recovery codes and sign-ins' second step. */
+  mfa: MfaService;
   movies: MovieService;
   outbox: OutboxService;
+  passkeys: PasskeyService;
   passwords: PasswordService;
   sessions: SessionService;
   /** The access tokens' Ed25519 keys (createApp starts their reload and age limit). */
@@ -56,9 +63,12 @@ export function createServices(
 ): Services {
   const connection = mongoose.connection;
   const users = new UserService();
+  // Step-up errors say what the account can re-authenticate with (auth/ knows; wired below).
+  const sessionHooks: SessionServiceHooks = {};
   const sessions = new SessionService(
     new RefreshTokenCodec(config.jwt.secret),
     config.refreshReuseIntervalSeconds * 1000,
+    sessionHooks,
   );
   const signingKeys = new SigningKeyService(config, logger);
   const tokens = new TokenService(config.jwt, signingKeys);
@@ -74,6 +84,23 @@ export function createServices(
   const identityVerifiers: Record<AuthProvider, IdTokenVerifier> = {
     [AuthProvider.GOOGLE]: new GoogleIdTokenVerifier(config.google, logger),
   };
+  const mfa = new MfaService(
+    users,
+    sessions,
+    outbox,
+    new SecretCipher(config.jwt.secret, 'totp-secret-encryption-v1'),
+    new SecondFactorLimiter(connection, config.secondFactorLimits),
+  );
+  // The relying party is the site people open: its host name is the RP ID.
+  const passkeys = new PasskeyService(
+    users,
+    sessions,
+    outbox,
+    { id: new URL(config.publicOrigin).hostname, name: PRODUCT_NAME, origin: config.publicOrigin },
+    config.jwt.secret,
+    new RequestLimiter(connection, 'passkey-options-ip', requestLimits.passkeyOptionsPerIp),
+  );
+  const factors = { mfa, passkeys };
   const account = new AccountService(
     users,
     sessions,
@@ -87,6 +114,7 @@ export function createServices(
       mailPerIp: new RequestLimiter(connection, 'mail-ip', requestLimits.mailPerIp),
     },
     identityVerifiers,
+    factors,
   );
   // Deleting a movie drops it from every list (wired here so movies/ need not know user-movies/).
   const movieHooks: MovieServiceHooks = {};
@@ -101,26 +129,31 @@ export function createServices(
   movieHooks.onChanged = () => catalogVersion.bump();
   // Counts of matching movies are kept until the counter moves.
   movieHooks.catalogVersion = () => catalogVersion.current();
+  const auth = new AuthService(
+    users,
+    sessions,
+    issuer,
+    passwords,
+    {
+      signIn,
+      signUpPerIp: new RequestLimiter(connection, 'signup-ip', requestLimits.signUpPerIp),
+    },
+    identityVerifiers,
+    account,
+    factors,
+  );
+  sessionHooks.reauthenticationMethods = (userId) => auth.reauthenticationMethods(userId);
   return {
     account,
     accountTokens,
     apiKeys: new ApiKeyService(),
-    auth: new AuthService(
-      users,
-      sessions,
-      issuer,
-      passwords,
-      {
-        signIn,
-        signUpPerIp: new RequestLimiter(connection, 'signup-ip', requestLimits.signUpPerIp),
-      },
-      identityVerifiers,
-      account,
-    ),
+    auth,
     catalogVersion,
     mailComposer: new AccountMailComposer(users, accountTokens, config.publicOrigin),
+    mfa,
     movies,
     outbox,
+    passkeys,
     passwords,
     sessions,
     signingKeys,
@@ -134,6 +167,8 @@ export function createServices(
 export const RESOLVERS = [
   AuthResolver,
   AccountResolver,
+  PasskeyResolver,
+  MfaResolver,
   UserResolver,
   SessionResolver,
   MovieResolver,
@@ -146,6 +181,8 @@ export function createResolverContainer(services: Services): { get(cls: unknown)
   const instances = new Map<unknown, unknown>([
     [AuthResolver, new AuthResolver(services.auth)],
     [AccountResolver, new AccountResolver(services.account)],
+    [PasskeyResolver, new PasskeyResolver(services.passkeys)],
+    [MfaResolver, new MfaResolver(services.mfa)],
     [UserResolver, new UserResolver(services.users)],
     [SessionResolver, new SessionResolver(services.sessions)],
     [MovieResolver, new MovieResolver(services.movies)],

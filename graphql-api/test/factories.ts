@@ -29,7 +29,10 @@ export async function createUser(
   return { ...user, password };
 }
 
-/** Signs the user in through the given key's scopes (as the signIn mutation would). */
+/**
+ * Signs the user in through the given key's scopes (as the signIn mutation would). For users
+ * without two-factor: one with it gets MfaRequired, which fails here.
+ */
 export async function signIn(
   api: TestApi,
   user: { email: string; password: string },
@@ -38,10 +41,12 @@ export async function signIn(
 ): Promise<AuthPayload> {
   const key = await api.api.services.apiKeys.findByToken(keyToken);
   assert.ok(key, 'signIn needs a known API key token');
-  return api.api.services.auth.signIn(
+  const outcome = await api.api.services.auth.signIn(
     { email: user.email, password: user.password, rememberMe },
     { ip: '10.9.9.9', userAgent: 'jest', keyScopes: key.scopes },
   );
+  assert.ok('accessToken' in outcome, 'signIn got MfaRequired: the user has two-factor on');
+  return outcome;
 }
 
 /** A user and a signed-in access token for it. */

@@ -49,7 +49,7 @@ describe('logs', () => {
     const signIn = await post(
       {
         query:
-          'mutation($input: SignInInput!) { signIn(input: $input) { accessToken refreshToken } }',
+          'mutation($input: SignInInput!) { signIn(input: $input) { ... on AuthPayload { accessToken refreshToken } } }',
         variables: { input: { email, password } },
       },
       headers,
@@ -72,7 +72,7 @@ describe('logs', () => {
     );
     const wrong = await post(
       {
-        query: 'mutation($input: SignInInput!) { signIn(input: $input) { accessToken } }',
+        query: 'mutation($input: SignInInput!) { signIn(input: $input) { ... on AuthPayload { accessToken } } }',
         variables: { input: { email, password: `${password}-wrong` } },
       },
       headers,

@@ -13,6 +13,8 @@ export const AccountMail = {
   EmailChangeNotice: 'email-change-notice',
   PasswordChanged: 'password-changed',
   AccountRecovered: 'account-recovered',
+  /** A factor changed (passkey, two-factor, recovery codes): `data.change` says which. */
+  SecurityNotice: 'security-notice',
 } as const satisfies Record<string, AccountMailKind>;
 
 /** The product's name, as every mail says it. */
@@ -49,6 +51,7 @@ export class AccountMailComposer implements MailComposer {
         productName: PRODUCT_NAME,
         recipientName: user.name,
         newEmail: message.data.newEmail,
+        change: message.data.change,
         ...extra,
       });
     switch (kind) {
@@ -76,6 +79,7 @@ export class AccountMailComposer implements MailComposer {
       }
       case AccountMail.EmailChangeNotice:
       case AccountMail.PasswordChanged:
+      case AccountMail.SecurityNotice:
         return render({ link: this.url('/forgot-password') });
       case AccountMail.AccountRecovered:
         return render({ link: this.url('/sign-in') });

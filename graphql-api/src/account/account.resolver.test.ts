@@ -38,7 +38,7 @@ const CHANGE_EMAIL = `mutation Change($newEmail: String!, $currentPassword: Stri
 const CONFIRM_EMAIL = `mutation Confirm($token: String!) {
   confirmEmailChange(token: $token) { id email emailVerified }
 }`;
-const SIGN_IN = `mutation SignIn($input: SignInInput!) { signIn(input: $input) { accessToken } }`;
+const SIGN_IN = `mutation SignIn($input: SignInInput!) { signIn(input: $input) { ... on AuthPayload { accessToken } } }`;
 
 const asKey = () => ({ apiKey: api.publicApiKey });
 

@@ -1,4 +1,4 @@
-import { Arg, Args, Authorized, Ctx, Mutation, Resolver } from 'type-graphql';
+import { Arg, Args, Authorized, Ctx, Mutation, Query, Resolver } from 'type-graphql';
 import { AuthPayload } from '../auth';
 import type { Context } from '../context';
 import { requireUser } from '../shared/auth-checker';
@@ -12,6 +12,7 @@ import {
   RequestPasswordResetArgs,
   ResetPasswordArgs,
 } from './account.inputs';
+import { AccountSecurity } from './account-security.type';
 import type { AccountService } from './account.service';
 
 /**
@@ -21,6 +22,15 @@ import type { AccountService } from './account.service';
 @Resolver()
 export class AccountResolver {
   constructor(private readonly account: AccountService) {}
+
+  @Authorized()
+  @Query(() => AccountSecurity, {
+    description:
+      "The caller's sign-in methods (password, Google, passkeys, two-factor) with their last use.",
+  })
+  accountSecurity(@Ctx() context: Context): Promise<AccountSecurity> {
+    return this.account.security(requireUser(context));
+  }
 
   @Authorized()
   @Mutation(() => Boolean, {
@@ -99,7 +109,7 @@ export class AccountResolver {
   @Authorized()
   @Mutation(() => User, {
     description:
-      'Connects a provider account to the signed-in user, proven by its ID token (whatever its e-mail).',
+      'Connects a provider account to the signed-in user, proven by its ID token (whatever its e-mail). Needs a recent sign-in.',
   })
   connectProvider(
     @Arg('input', () => ConnectProviderInput) input: ConnectProviderInput,
@@ -110,7 +120,8 @@ export class AccountResolver {
 
   @Authorized()
   @Mutation(() => User, {
-    description: 'Disconnects a provider; refused when it is the last way to sign in.',
+    description:
+      'Disconnects a provider; refused when it is the last way to sign in. Needs a recent sign-in.',
   })
   disconnectProvider(
     @Arg('provider', () => AuthProvider) provider: AuthProvider,

@@ -3,6 +3,7 @@ import { AccountTokenPurpose } from '../account-tokens';
 import type {
   AuthPayload,
   PasswordService,
+  ReauthenticationMethod,
   SessionIssuer,
   SignInLimiter,
   SignInMeta,
@@ -10,6 +11,8 @@ import type {
 import type { CurrentUser } from '../context';
 import type { IdTokenVerifier } from '../identity';
 import type { OutboxService } from '../mail';
+import type { MfaService } from '../mfa';
+import type { PasskeyService } from '../passkeys';
 import type { SessionService } from '../sessions';
 import { GraphQLError } from 'graphql';
 import { argumentError, conflict, ErrorCode, unauthenticated } from '../shared/errors';
@@ -17,6 +20,7 @@ import type { RequestLimiter } from '../shared/request-limiter';
 import type { AuthProvider, User, UserService } from '../users';
 import { normalizeEmail } from '../users';
 import { AccountMail } from './account-mail.composer';
+import type { AccountSecurity } from './account-security.type';
 
 /** The limits account requests count against (MongoDB, shared by every process). */
 export interface AccountLimiters {
@@ -53,7 +57,29 @@ export class AccountService {
     private readonly outbox: OutboxService,
     private readonly limiters: AccountLimiters,
     private readonly identityVerifiers: Readonly<Record<AuthProvider, IdTokenVerifier>>,
+    private readonly factors: { mfa: MfaService; passkeys: PasskeyService },
   ) {}
+
+  /** Every sign-in method of the caller with its last use, and the session's step-up window. */
+  async security(current: CurrentUser): Promise<AccountSecurity> {
+    const [user, passkeys, twoFactor, reauthenticatedUntil, methods] = await Promise.all([
+      this.requireUser(current),
+      this.factors.passkeys.list(current.id),
+      this.factors.mfa.status(current.id),
+      this.sessions.reauthenticatedUntil(current.id, current.sessionId),
+      this.sessions.reauthenticationMethods(current.id),
+    ]);
+    const google = user.providers?.some((linked) => linked.provider === 'GOOGLE') ?? false;
+    return {
+      passwordLastUsedAt: user.hasPassword ? (user.lastUsed?.password ?? null) : null,
+      googleLastUsedAt: google ? (user.lastUsed?.GOOGLE ?? null) : null,
+      passkeys,
+      twoFactor,
+      reauthenticatedUntil,
+      // The hook is auth's reauthenticationMethods (services.ts): these are its values.
+      reauthenticationMethods: methods as ReauthenticationMethod[],
+    };
+  }
 
   /** Queues the verification mail of a new account (its token is made when it is sent). */
   async sendVerification(user: User): Promise<void> {
@@ -108,6 +134,7 @@ export class AccountService {
     await Promise.all([
       this.sessions.revokeAll(consumed.userId),
       this.tokens.revokeAll(consumed.userId),
+      this.factors.mfa.cancelChallenges(consumed.userId),
     ]);
     await this.outbox.enqueue({
       template: AccountMail.PasswordChanged,
@@ -130,7 +157,10 @@ export class AccountService {
     const user = await this.checkCurrentPassword(current, currentPassword, meta.ip);
     const session = await this.sessions.findActive(current.id, current.sessionId);
     await this.users.setPassword(user._id, await this.passwords.hash(newPassword));
-    await this.sessions.revokeAll(user._id);
+    await Promise.all([
+      this.sessions.revokeAll(user._id),
+      this.factors.mfa.cancelChallenges(user._id),
+    ]);
     const payload = await this.issuer.start(user, session?.rememberMe ?? false, {
       ...meta,
       keyScopes: session?.keyScopes ?? meta.keyScopes,
@@ -189,12 +219,16 @@ export class AccountService {
     return user;
   }
 
-  /** Connects a provider identity, proven by its ID token, to the signed-in account. */
+  /**
+   * Connects a provider identity, proven by its ID token, to the signed-in account (a new way
+   * in: needs a recent sign-in).
+   */
   async connectProvider(
     current: CurrentUser,
     provider: AuthProvider,
     idToken: string,
   ): Promise<User> {
+    await this.sessions.requireRecentAuthentication(current);
     let identity;
     try {
       identity = await this.identityVerifiers[provider].verify(idToken);
@@ -209,18 +243,25 @@ export class AccountService {
     return this.users.connectProvider(current.id, { provider, ...identity });
   }
 
-  /** Disconnects a provider, unless it is the account's last way to sign in. */
-  disconnectProvider(current: CurrentUser, provider: AuthProvider): Promise<User> {
+  /** Disconnects a provider (needs a recent sign-in), unless it is the last way to sign in. */
+  async disconnectProvider(current: CurrentUser, provider: AuthProvider): Promise<User> {
+    await this.sessions.requireRecentAuthentication(current);
     return this.users.disconnectProvider(current.id, provider);
   }
 
   /**
    * A provider's owner took over an account whose address was never verified (see
-   * UserService.signInWithProvider): every session and pending link ends, and the address is
-   * told why.
+   * UserService.signInWithProvider): every session, pending link, passkey and two-factor setting
+   * of the previous holder ends (a passkey they added would otherwise still let them in), and
+   * the address is told why.
    */
   async recoveredByProvider(user: User): Promise<void> {
-    await Promise.all([this.sessions.revokeAll(user._id), this.tokens.revokeAll(user._id)]);
+    await Promise.all([
+      this.sessions.revokeAll(user._id),
+      this.tokens.revokeAll(user._id),
+      this.factors.mfa.removeAll(user._id),
+      this.factors.passkeys.removeAll(user._id),
+    ]);
     await this.outbox.enqueue({
       template: AccountMail.AccountRecovered,
       to: user.email,

@@ -1,5 +1,17 @@
-import { IsBoolean, IsEmail, IsEnum, IsString, Length, MaxLength } from 'class-validator';
+import {
+  IsBoolean,
+  IsEmail,
+  IsEnum,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  MaxLength,
+} from 'class-validator';
+import { GraphQLJSON } from 'graphql-scalars';
 import { Field, InputType } from 'type-graphql';
+import { RECOVERY_CODE, TOTP_CODE } from '../mfa';
+import { IsWebAuthnResponse } from '../passkeys';
 import { NotBlank } from '../shared/validation';
 import { AuthProvider, USER_LIMITS } from '../users';
 import { AcceptablePassword, PASSWORD_RULE_TEXT } from './password-policy';
@@ -60,4 +72,35 @@ export class SignProviderInput {
   @Field({ defaultValue: false })
   @IsBoolean()
   rememberMe!: boolean;
+}
+
+const PASSWORD_MAX = 1024;
+
+@InputType({
+  description:
+    'Proof for reauthenticate: exactly one of the password, a two-factor code, a recovery code or a passkey response (to passkeyReauthenticationOptions).',
+})
+export class ReauthenticateInput {
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @IsString()
+  @MaxLength(PASSWORD_MAX)
+  password?: string | null;
+
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @IsString()
+  @Matches(TOTP_CODE, { message: 'Enter the 6-digit code from your authenticator app' })
+  code?: string | null;
+
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @IsString()
+  @Matches(RECOVERY_CODE, { message: 'Enter one of your recovery codes, like k7m2-x9qp-4hdt' })
+  recoveryCode?: string | null;
+
+  @Field(() => GraphQLJSON, { nullable: true })
+  @IsOptional()
+  @IsWebAuthnResponse()
+  passkeyResponse?: unknown;
 }

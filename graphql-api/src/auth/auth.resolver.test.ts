@@ -24,8 +24,10 @@ const SIGN_UP = `mutation SignUp($input: SignUpInput!) {
 }`;
 const SIGN_IN = `mutation SignIn($input: SignInInput!) {
   signIn(input: $input) {
-    accessToken accessTokenExpiresAt refreshToken refreshTokenExpiresAt
-    user { id email isAdmin }
+    ... on AuthPayload {
+      accessToken accessTokenExpiresAt refreshToken refreshTokenExpiresAt
+      user { id email isAdmin }
+    }
   }
 }`;
 const REFRESH = `mutation Refresh($refreshToken: String!) {
@@ -362,7 +364,7 @@ describe('signIn', () => {
     const aliases = Array.from(
       { length: 11 },
       (_, i) =>
-        `a${i}: signIn(input: { email: "${user.email}", password: "wrong-${i}" }) { accessToken }`,
+        `a${i}: signIn(input: { email: "${user.email}", password: "wrong-${i}" }) { ... on AuthPayload { accessToken } }`,
     ).join('\n');
     // Mutations run one after another; the first failure nulls the (non-null) result and stops.
     const aliased = await execute(

@@ -1,11 +1,16 @@
-import { Arg, Authorized, Ctx, Mutation, Resolver } from 'type-graphql';
+import { Arg, Args, Authorized, Ctx, Mutation, Resolver } from 'type-graphql';
 import type { Context } from '../context';
+import { VerifySecondFactorInput } from '../mfa';
+import { SignInWithPasskeyArgs } from '../passkeys';
+import { requireUser } from '../shared/auth-checker';
 import { Scope } from '../shared/scopes';
 import { User } from '../users';
 import { AuthPayload } from './auth-payload.type';
-import { SignInInput, SignProviderInput, SignUpInput } from './auth.inputs';
+import { ReauthenticateInput, SignInInput, SignProviderInput, SignUpInput } from './auth.inputs';
 import type { AuthService } from './auth.service';
 import type { SignInMeta } from './session-issuer';
+import { SignInResult } from './sign-in-result.type';
+import type { SignInOutcome } from './sign-in-result.type';
 
 function meta(context: Context): SignInMeta {
   return {
@@ -24,6 +29,12 @@ function proven(context: Context, user: User): void {
   context.provenUserIds.add(user._id.toHexString());
 }
 
+/** {@link proven} for a sign-in's outcome: only tokens prove who the caller is. */
+function provenBy(context: Context, outcome: SignInOutcome): SignInOutcome {
+  if ('user' in outcome) proven(context, outcome.user);
+  return outcome;
+}
+
 @Resolver()
 export class AuthResolver {
   constructor(private readonly auth: AuthService) {}
@@ -40,28 +51,67 @@ export class AuthResolver {
   }
 
   @Authorized([Scope.SignInAuth])
-  @Mutation(() => AuthPayload)
+  @Mutation(() => SignInResult, {
+    description: 'Password sign-in: tokens, or MfaRequired when two-factor is on.',
+  })
   async signIn(
     @Arg('input', () => SignInInput) input: SignInInput,
     @Ctx() context: Context,
-  ): Promise<AuthPayload> {
-    const payload = await this.auth.signIn(input, meta(context));
-    proven(context, payload.user);
-    return payload;
+  ): Promise<SignInOutcome> {
+    return provenBy(context, await this.auth.signIn(input, meta(context)));
   }
 
   @Authorized([Scope.SignInProvider])
-  @Mutation(() => AuthPayload, {
+  @Mutation(() => SignInResult, {
     description:
-      "Sign-in with a provider's ID token, which the API verifies itself; links only between proven owners of the e-mail.",
+      "Sign-in with a provider's ID token, which the API verifies itself; links only between proven owners of the e-mail. MfaRequired when the user asked for a code after Google sign-ins.",
   })
   async signProvider(
     @Arg('input', () => SignProviderInput) input: SignProviderInput,
     @Ctx() context: Context,
+  ): Promise<SignInOutcome> {
+    return provenBy(context, await this.auth.signProvider(input, meta(context)));
+  }
+
+  @Authorized([Scope.SignInAuth])
+  @Mutation(() => SignInResult, {
+    description:
+      "Sign-in with a passkey, answering passkeySignInOptions' challenge. MfaRequired only when the authenticator did not verify the person and two-factor is on.",
+  })
+  async signInWithPasskey(
+    @Args(() => SignInWithPasskeyArgs) { response, rememberMe }: SignInWithPasskeyArgs,
+    @Ctx() context: Context,
+  ): Promise<SignInOutcome> {
+    return provenBy(
+      context,
+      await this.auth.signInWithPasskey(response, rememberMe, meta(context)),
+    );
+  }
+
+  @Authorized([Scope.SignInAuth])
+  @Mutation(() => AuthPayload, {
+    description:
+      "A sign-in's second step: MfaRequired.challengeId with a code from the app or a recovery code. At most 5 tries per challenge, and wrong codes lock the account's second step for a while.",
+  })
+  async verifySecondFactor(
+    @Arg('input', () => VerifySecondFactorInput) input: VerifySecondFactorInput,
+    @Ctx() context: Context,
   ): Promise<AuthPayload> {
-    const payload = await this.auth.signProvider(input, meta(context));
+    const payload = await this.auth.verifySecondFactor(input, meta(context));
     proven(context, payload.user);
     return payload;
+  }
+
+  @Authorized()
+  @Mutation(() => Date, {
+    description:
+      'A new sign-in event for this session (password, two-factor code, recovery code or passkey): sensitive changes are allowed until the time returned (5 minutes).',
+  })
+  reauthenticate(
+    @Arg('input', () => ReauthenticateInput) input: ReauthenticateInput,
+    @Ctx() context: Context,
+  ): Promise<Date> {
+    return this.auth.reauthenticate(requireUser(context), input, context.ip);
   }
 
   @Authorized([Scope.SignInAuth])

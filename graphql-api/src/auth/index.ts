@@ -1,6 +1,8 @@
 export { AuthResolver } from './auth.resolver';
 export { AuthService } from './auth.service';
-export type { AuthLimiters } from './auth.service';
+export type { AuthLimiters, SecondFactors } from './auth.service';
+export { ReauthenticationMethod, SignInResult } from './sign-in-result.type';
+export type { SignInOutcome } from './sign-in-result.type';
 export { AuthPayload } from './auth-payload.type';
 export { AcceptablePassword, PASSWORD_RULE_TEXT, warmUpPasswordPolicy } from './password-policy';
 export { PasswordHashPool } from './password-hash.pool';

@@ -26,7 +26,9 @@ afterAll(async () => {
 
 const SIGN_PROVIDER = `mutation SignProvider($input: SignProviderInput!) {
   signProvider(input: $input) {
-    accessToken refreshToken user { id email name emailVerified hasPassword providers }
+    ... on AuthPayload {
+      accessToken refreshToken user { id email name emailVerified hasPassword providers }
+    }
   }
 }`;
 const CONNECT = `mutation Connect($input: ConnectProviderInput!) {
@@ -97,7 +99,7 @@ describe('signProvider with a Google ID token', () => {
     const victim = await createUser(api);
     const asserted = await execute(
       api,
-      `mutation { signProvider(input: { provider: GOOGLE, subject: "x", email: "${victim.email}", emailVerified: true, name: "x" }) { accessToken } }`,
+      `mutation { signProvider(input: { provider: GOOGLE, subject: "x", email: "${victim.email}", emailVerified: true, name: "x" }) { ... on AuthPayload { accessToken } } }`,
       {},
       { apiKey: api.publicApiKey },
     );
@@ -266,7 +268,7 @@ describe('signProvider with a Google ID token', () => {
     expect(await tokenWorks(stranger.token)).toBe(false);
     const passwordSignIn = await execute(
       api,
-      'mutation($input: SignInInput!) { signIn(input: $input) { accessToken } }',
+      'mutation($input: SignInInput!) { signIn(input: $input) { ... on AuthPayload { accessToken } } }',
       { input: { email, password: stranger.user.password } },
       { apiKey: api.publicApiKey, ip: '10.60.0.1' },
     );

@@ -15,4 +15,5 @@ export type { SmtpMailerOptions } from './mailer';
 export { startDevInbox } from './dev-inbox';
 export type { DevInbox, DevInboxOptions, ReceivedMail } from './dev-inbox';
 export { DEFAULT_LINK_LIFETIME, escapeHtml, renderAccountMail } from './mail.templates';
+export { securityNotice } from './security-notice';
 export type { AccountMailKind, AccountMailParams } from './mail.templates';

@@ -7,7 +7,8 @@ export type AccountMailKind =
   | 'email-change-confirm'
   | 'email-change-notice'
   | 'password-changed'
-  | 'account-recovered';
+  | 'account-recovered'
+  | 'security-notice';
 
 /** What {@link renderAccountMail} fills in. */
 export interface AccountMailParams {
@@ -19,6 +20,8 @@ export interface AccountMailParams {
   expiresIn?: string;
   /** The address being switched to (the e-mail change mails). */
   newEmail?: string;
+  /** The security notice's change, as a sentence ("A passkey named "Laptop" was added."). */
+  change?: string;
   /** An extra last line, e.g. "Questions? Write to support@example.com." */
   supportHint?: string;
 }
@@ -129,6 +132,18 @@ function contentOf(
         paragraphs: [`The password of your ${product} account was just changed.`],
         action: { label: 'Reset your password' },
         warning: resetNow,
+        linkAfterWarning: true,
+      };
+    case 'security-notice':
+      return {
+        subject: `Your ${product} sign-in methods changed`,
+        heading: 'Your sign-in methods changed',
+        paragraphs: [
+          params.change ?? 'A sign-in method of your account changed.',
+          'If this was you, there is nothing to do.',
+        ],
+        action: { label: 'Reset your password' },
+        warning: `If this wasn't you, someone is signed in to your account: reset your password at once (every device is then signed out) and check your sign-in methods on the ${product} account page.`,
         linkAfterWarning: true,
       };
     case 'account-recovered':

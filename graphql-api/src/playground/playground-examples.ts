@@ -38,14 +38,24 @@ const SIGN_IN = `# Signs in as the demo user \`npm start\` seeds.
 # accessToken from the result into its headers:
 #   "Authorization": "Bearer <accessToken>"
 # The token lasts 15 minutes; sign in again for a new one.
+# With two-factor on, the answer is MfaRequired: send its
+# challengeId and a code to verifySecondFactor.
 mutation SignIn($input: SignInInput!) {
   signIn(input: $input) {
-    accessToken
-    accessTokenExpiresAt
-    user {
-      id
-      name
-      email
+    __typename
+    ... on AuthPayload {
+      accessToken
+      accessTokenExpiresAt
+      user {
+        id
+        name
+        email
+      }
+    }
+    ... on MfaRequired {
+      challengeId
+      methods
+      expiresAt
     }
   }
 }

@@ -60,7 +60,7 @@ describe('seedDatabase', () => {
       { email: DEMO_USER.email, password: DEMO_USER.password, rememberMe: false },
       { ip: '127.0.0.1', userAgent: null, keyScopes: publicKey?.scopes ?? [] },
     );
-    expect(auth.user.email).toBe(DEMO_USER.email);
+    expect('user' in auth && auth.user.email).toBe(DEMO_USER.email);
   });
 
   it('generates key tokens once when none are configured', async () => {

@@ -50,6 +50,14 @@ export class Session {
   @prop({ type: String, default: null, maxlength: 64 })
   ipAddress!: string | null;
 
+  /**
+   * The session's last sign-in event: its sign-in (password, provider, passkey, second factor),
+   * then each `reauthenticate`. Sensitive changes need one of the last few minutes
+   * (SessionService.requireRecentAuthentication); refreshes never move it.
+   */
+  @prop({ type: Date })
+  authenticatedAt?: Date;
+
   /** Sign-in, then every refresh (about every 15 minutes while the session is in use). */
   @prop({ type: Date })
   lastUsedAt?: Date;

@@ -1,9 +1,15 @@
 import { trusted } from 'mongoose';
 import type { Types } from 'mongoose';
-import { unauthenticated } from '../shared/errors';
+import { reauthenticationRequired, unauthenticated } from '../shared/errors';
 import type { RefreshTokenCodec } from './refresh-token.codec';
 import type { Session } from './session.model';
 import { SessionModel } from './session.model';
+
+/**
+ * How long a sign-in event lets the session make sensitive changes (OWASP ASVS 5.0 7.5.1):
+ * changing factors, connecting accounts, signing out every other device.
+ */
+export const REAUTHENTICATION_WINDOW_MS = 5 * 60 * 1000;
 
 /** How long a refresh token lives: 30 days with "remember me", else 2 hours. */
 export const REFRESH_TTL_MS = { rememberMe: 30 * 24 * 3600 * 1000, default: 2 * 3600 * 1000 };
@@ -29,6 +35,12 @@ const INVALID_REFRESH = 'Invalid or expired refresh token';
 /** Indexes of earlier versions of the `sessions` collection. */
 const OBSOLETE_INDEXES = ['refreshTokenHash_1', 'previousTokenHashes_1'];
 
+/** What other domains tell sessions (wired in services.ts, so sessions/ need not know them). */
+export interface SessionServiceHooks {
+  /** What `reauthenticate` accepts for this user: the `methods` of REAUTHENTICATION_REQUIRED. */
+  reauthenticationMethods?: (userId: Types.ObjectId) => Promise<readonly string[]>;
+}
+
 /**
  * Sessions and their refresh counters. Every transition is one atomic update conditioned on the
  * session being live (and, for a refresh, on its counter), so sign-out, revoke and refresh are
@@ -39,6 +51,7 @@ export class SessionService {
     private readonly codec: RefreshTokenCodec,
     /** How long the previous counter still gets the same successor (`REFRESH_REUSE_INTERVAL_SECONDS`). */
     private readonly reuseIntervalMs: number,
+    private readonly hooks: SessionServiceHooks = {},
   ) {}
 
   async create(input: {
@@ -59,6 +72,7 @@ export class SessionService {
       userAgent: input.userAgent?.slice(0, 512) ?? null,
       ipAddress: input.ipAddress?.slice(0, 64) ?? null,
       lastUsedAt: now,
+      authenticatedAt: now,
     });
     const created = session.toObject<Session>();
     return { session: created, refreshToken: this.tokenFor(created) };
@@ -170,6 +184,59 @@ export class SessionService {
       .limit(100)
       .lean<Session[]>()
       .exec();
+  }
+
+  /**
+   * Records a sign-in event on one of the user's live sessions (a `reauthenticate`): sensitive
+   * changes are allowed for the next {@link REAUTHENTICATION_WINDOW_MS}. Returns when that ends.
+   */
+  async markAuthenticated(userId: Types.ObjectId, sessionId: string): Promise<Date> {
+    const now = new Date();
+    const result = OBJECT_ID.test(sessionId)
+      ? await SessionModel.updateOne(
+          { _id: sessionId, user: userId, revokedAt: null, expiresAt: trusted({ $gt: now }) },
+          { $set: { authenticatedAt: now } },
+        )
+      : { matchedCount: 0 };
+    if (result.matchedCount === 0) throw unauthenticated('Session ended; sign in again');
+    return new Date(now.getTime() + REAUTHENTICATION_WINDOW_MS);
+  }
+
+  /**
+   * Until when the session may make sensitive changes, or null when its last sign-in event is
+   * older than {@link REAUTHENTICATION_WINDOW_MS} (or the session is not the user's, or ended).
+   */
+  async reauthenticatedUntil(userId: Types.ObjectId, sessionId: string): Promise<Date | null> {
+    const session = await this.findActive(userId, sessionId);
+    const at = session?.authenticatedAt?.getTime();
+    if (at === undefined) return null;
+    const until = at + REAUTHENTICATION_WINDOW_MS;
+    return until > Date.now() ? new Date(until) : null;
+  }
+
+  /**
+   * REAUTHENTICATION_REQUIRED unless the caller's session had a sign-in event in the last
+   * {@link REAUTHENTICATION_WINDOW_MS}: what a stolen session (a copied cookie, an unlocked
+   * device) must not be able to do without the person's factors. `methods` says what
+   * `reauthenticate` accepts for this account.
+   */
+  async requireRecentAuthentication(current: {
+    id: Types.ObjectId;
+    sessionId: string;
+  }): Promise<void> {
+    if ((await this.reauthenticatedUntil(current.id, current.sessionId)) !== null) return;
+    throw reauthenticationRequired(await this.reauthenticationMethods(current.id));
+  }
+
+  /** What `reauthenticate` accepts for this user (from the hook services.ts wires). */
+  async reauthenticationMethods(userId: Types.ObjectId): Promise<readonly string[]> {
+    return (await this.hooks.reauthenticationMethods?.(userId)) ?? [];
+  }
+
+  /** Ends every other session of the caller (a sensitive change: needs a recent sign-in). */
+  async revokeOthers(current: { id: Types.ObjectId; sessionId: string }): Promise<number> {
+    await this.requireRecentAuthentication(current);
+    return this.revokeAll(current.id, current.sessionId);
   }
 
   /** A live session of this user, or null (never someone else's). */

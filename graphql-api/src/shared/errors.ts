@@ -12,6 +12,8 @@ export const ErrorCode = {
   InternalServerError: 'INTERNAL_SERVER_ERROR',
   /** A `persisted-only` API key sent a full document instead of a persisted document id. */
   PersistedQueryRequired: 'PERSISTED_QUERY_REQUIRED',
+  /** A sensitive change needs a sign-in event of the last 5 minutes (`reauthenticate`). */
+  ReauthenticationRequired: 'REAUTHENTICATION_REQUIRED',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -103,6 +105,18 @@ export function persistedQueryRequired(): GraphQLError {
   );
 }
 
+/**
+ * The signed-in session's last sign-in event is too old for a sensitive change: the client asks
+ * the person to `reauthenticate` with one of `methods`, then repeats the change. Not a 401: the
+ * session is fine, only this change needs fresh proof.
+ */
+export function reauthenticationRequired(methods: readonly string[]): GraphQLError {
+  return new GraphQLError(
+    'Confirm it is you: sign in again (password, passkey or a two-factor code) to make this change',
+    { extensions: { code: ErrorCode.ReauthenticationRequired, methods: [...methods] } },
+  );
+}
+
 /** A broken invariant: logged and masked as INTERNAL_SERVER_ERROR by the error formatter. */
 export function unexpected(message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: ErrorCode.InternalServerError } });
@@ -118,6 +132,7 @@ export const PUBLIC_ERROR_CODES: ReadonlySet<string> = new Set([
   ErrorCode.RateLimited,
   ErrorCode.ServiceUnavailable,
   ErrorCode.PersistedQueryRequired,
+  ErrorCode.ReauthenticationRequired,
   // Apollo's own request errors: the client sent something unusable.
   'GRAPHQL_PARSE_FAILED',
   'GRAPHQL_VALIDATION_FAILED',

@@ -79,7 +79,7 @@ describe('User.myListCount', () => {
     const ada = await userWithList(2);
     const bob = await userWithList(5);
     const SIGN_IN =
-      'mutation ($input: SignInInput!) { signIn(input: $input) { refreshToken user { id myListCount } } }';
+      'mutation ($input: SignInInput!) { signIn(input: $input) { ... on AuthPayload { refreshToken user { id myListCount } } } }';
     const input = { input: { email: ada.user.email, password: ada.user.password } };
     // The password proves the person: the answer is Ada's own, with or without a token on the
     // request (here someone else's), never the token holder's count.

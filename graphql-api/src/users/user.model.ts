@@ -28,6 +28,16 @@ export class LinkedProvider {
   subject!: string;
 }
 
+/** When each of the account's own sign-in methods was last used (the account page shows it). */
+@modelOptions({ schemaOptions: { _id: false } })
+export class SignInMethodUse {
+  @prop({ type: Date })
+  password?: Date;
+
+  @prop({ type: Date })
+  GOOGLE?: Date;
+}
+
 @ObjectType()
 @modelOptions({ schemaOptions: { timestamps: true, collection: 'users' } })
 // One user per provider identity. Password-only users have no providers array at all, so the
@@ -84,6 +94,10 @@ export class User {
   // `default: undefined`: no empty array for password-only users (see the index above).
   @prop({ type: () => [LinkedProvider], default: undefined })
   providers?: LinkedProvider[];
+
+  /** Set by UserService.recordSignIn; passkeys and codes keep their own. */
+  @prop({ type: () => SignInMethodUse, default: undefined })
+  lastUsed?: SignInMethodUse;
 
   @Field(() => Date)
   readonly createdAt!: Date;

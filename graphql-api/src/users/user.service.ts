@@ -243,6 +243,11 @@ export class UserService {
     return updated;
   }
 
+  /** Records a sign-in with the password or a provider (when, for the account page). */
+  async recordSignIn(id: Types.ObjectId, method: 'password' | AuthProvider): Promise<void> {
+    await UserModel.updateOne({ _id: id }, { $set: { [`lastUsed.${method}`]: new Date() } });
+  }
+
   findByIdWithPassword(id: Types.ObjectId): Promise<UserWithPassword | null> {
     return UserModel.findById(id).select('+passwordHash').lean<UserWithPassword>().exec();
   }
