@@ -54,6 +54,16 @@ describe('loadConfig', () => {
     // Production never guesses: links to localhost would reach nobody.
     const { PUBLIC_ORIGIN: _unset, ...withoutOrigin } = productionEnv;
     expect(() => loadConfig(withoutOrigin)).toThrow(/PUBLIC_ORIGIN is required in production/);
+    // It is the passkeys' relying party, whose id browsers refuse as an IP address.
+    expect(() => loadConfig({ ...productionEnv, PUBLIC_ORIGIN: 'https://203.0.113.7' })).toThrow(
+      /PUBLIC_ORIGIN must name a host, not an IP address/,
+    );
+    expect(() => loadConfig({ ...productionEnv, PUBLIC_ORIGIN: 'https://[2001:db8::1]' })).toThrow(
+      /PUBLIC_ORIGIN must name a host/,
+    );
+    expect(loadConfig({ PUBLIC_ORIGIN: 'http://127.0.0.1:8000' }).publicOrigin).toBe(
+      'http://127.0.0.1:8000',
+    );
   });
 
   it('ages, reloads and retires the signing keys on the documented schedule', () => {

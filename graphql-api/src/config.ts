@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { parseEnv } from 'node:util';
@@ -55,7 +56,10 @@ export interface ApiConfig {
    * the only key whose `X-Client-IP` (the browser's address) the API believes.
    */
   renderApiKeyToken: string | undefined;
-  /** The site's origin (`PUBLIC_ORIGIN`): every mailed link points there. */
+  /**
+   * The site's origin (`PUBLIC_ORIGIN`): every mailed link points there, and it is the passkeys'
+   * relying party (its host name is the RP ID, so production refuses an IP address).
+   */
   publicOrigin: string;
   /**
    * Google ID-token verification (`GOOGLE_CLIENT_ID`, `GOOGLE_ISSUER`, `GOOGLE_JWKS_URL`):
@@ -281,6 +285,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
   const publicOrigin = new URL(url('PUBLIC_ORIGIN', `http://localhost:${renderPort}`)).origin;
   if (production && !env.PUBLIC_ORIGIN) {
     problems.push('PUBLIC_ORIGIN is required in production (every mailed link points there)');
+  }
+  // Passkeys are bound to the host name (the WebAuthn RP ID), which browsers refuse as an IP
+  // address. Development and tests may use an IP origin (passkeys then do not work in a
+  // browser; everything else does).
+  if (production && isIP(new URL(publicOrigin).hostname.replace(/^\[|\]$/g, '')) !== 0) {
+    problems.push(
+      `PUBLIC_ORIGIN must name a host, not an IP address, in production (passkeys are bound to it; got "${publicOrigin}")`,
+    );
   }
   const google = {
     clientId: read('GOOGLE_CLIENT_ID'),
