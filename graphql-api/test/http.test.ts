@@ -125,7 +125,8 @@ describe('HTTP', () => {
     const signIn = (email: string, password: string, headers: Record<string, string>) =>
       post(
         {
-          query: 'mutation($input: SignInInput!) { signIn(input: $input) { ... on AuthPayload { accessToken } } }',
+          query:
+            'mutation($input: SignInInput!) { signIn(input: $input) { ... on AuthPayload { accessToken } } }',
           variables: { input: { email, password } },
         },
         headers,
@@ -155,7 +156,8 @@ describe('HTTP', () => {
     const signIn = (email: string, password: string, ip: string) =>
       post(
         {
-          query: 'mutation($input: SignInInput!) { signIn(input: $input) { ... on AuthPayload { accessToken } } }',
+          query:
+            'mutation($input: SignInInput!) { signIn(input: $input) { ... on AuthPayload { accessToken } } }',
           variables: { input: { email, password } },
         },
         { 'X-API-Key': api.renderApiKey, 'X-Client-IP': ip },
@@ -232,7 +234,8 @@ describe('HTTP', () => {
   it('refuses operator objects in variables with 400 BAD_USER_INPUT', async () => {
     const response = await post(
       {
-        query: 'mutation($input: SignInInput!) { signIn(input: $input) { ... on AuthPayload { accessToken } } }',
+        query:
+          'mutation($input: SignInInput!) { signIn(input: $input) { ... on AuthPayload { accessToken } } }',
         variables: { input: { email: { $ne: null }, password: { $ne: null } } },
       },
       { 'X-API-Key': api.publicApiKey },

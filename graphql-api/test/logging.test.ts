@@ -72,7 +72,8 @@ describe('logs', () => {
     );
     const wrong = await post(
       {
-        query: 'mutation($input: SignInInput!) { signIn(input: $input) { ... on AuthPayload { accessToken } } }',
+        query:
+          'mutation($input: SignInInput!) { signIn(input: $input) { ... on AuthPayload { accessToken } } }',
         variables: { input: { email, password: `${password}-wrong` } },
       },
       headers,

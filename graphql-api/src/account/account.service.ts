@@ -246,7 +246,9 @@ export class AccountService {
   /** Disconnects a provider (needs a recent sign-in), unless it is the last way to sign in. */
   async disconnectProvider(current: CurrentUser, provider: AuthProvider): Promise<User> {
     await this.sessions.requireRecentAuthentication(current);
-    return this.users.disconnectProvider(current.id, provider);
+    // A passkey is a way in too (the last passkey is kept unless another way remains).
+    const otherWayIn = (await this.factors.passkeys.count(current.id)) > 0;
+    return this.users.disconnectProvider(current.id, provider, { otherWayIn });
   }
 
   /**

@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { exportJWK, generateKeyPair, SignJWT, decodeProtectedHeader } from 'jose';
 import { errorCode, execute, firstError, startApi } from '../../test/execute-operation';
+import { addPasskey } from '../../test/factor-flows';
 import { createSignedInUser, createUser, unique } from '../../test/factories';
 import { mailTo } from '../../test/mail-helpers';
+import { SoftwareAuthenticator } from '../../test/software-authenticator';
 import { AccountTokenModel, AccountTokenPurpose } from '../account-tokens';
 import { createApp } from '../app';
 import { loadConfig } from '../config';
@@ -492,6 +494,26 @@ describe('connectProvider and disconnectProvider', () => {
     // Nothing connected: NOT_FOUND.
     const { token } = await createSignedInUser(api);
     expect(errorCode(await execute(api, DISCONNECT, {}, { token }))).toBe('NOT_FOUND');
+  });
+
+  it('lets a Google-only account with a passkey disconnect Google (the passkey is a way in)', async () => {
+    const google = await signProvider(
+      await provider.idToken({
+        sub: subject(),
+        email: `${unique('passkey-only')}@example.com`,
+        email_verified: true,
+      }),
+    );
+    const token = google.data?.signProvider.accessToken ?? '';
+    await addPasskey(api, token, new SoftwareAuthenticator({ origin: api.config.publicOrigin }));
+    const disconnected = await execute<{ disconnectProvider: { providers: string[] | null } }>(
+      api,
+      DISCONNECT,
+      {},
+      { token },
+    );
+    expect(disconnected.errors).toBeUndefined();
+    expect(disconnected.data?.disconnectProvider.providers ?? []).toEqual([]);
   });
 
   it('need a signed-in user', async () => {

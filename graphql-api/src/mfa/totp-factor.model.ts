@@ -2,23 +2,8 @@ import { getModelForClass, index, modelOptions, prop } from '@typegoose/typegoos
 import type { Ref } from '@typegoose/typegoose';
 import type { Types } from 'mongoose';
 import { SHA256_HEX } from '../shared/tokens';
+import { SealedSecretDoc } from '../shared/sealed-secret.model';
 import { User } from '../users';
-
-/** An AES-256-GCM ciphertext of a TOTP secret, bound to its user (see SecretCipher). */
-@modelOptions({ schemaOptions: { _id: false } })
-export class SealedTotpSecret {
-  @prop({ required: true, enum: ['A256GCM'], type: String })
-  alg!: 'A256GCM';
-
-  @prop({ required: true, match: /^[A-Za-z0-9_-]{16}$/ })
-  iv!: string;
-
-  @prop({ required: true, match: /^[A-Za-z0-9_-]{22}$/ })
-  tag!: string;
-
-  @prop({ required: true, match: /^[A-Za-z0-9_-]+$/, maxlength: 128 })
-  ciphertext!: string;
-}
 
 /**
  * A user's authenticator-app factor (TOTP, RFC 6238) and recovery codes: one document per user.
@@ -34,15 +19,15 @@ export class TotpFactor {
   user!: Ref<User>;
 
   /** The confirmed secret; null until an enrolment is confirmed, and again once turned off. */
-  @prop({ type: () => SealedTotpSecret, default: null })
-  secret!: SealedTotpSecret | null;
+  @prop({ type: () => SealedSecretDoc, default: null })
+  secret!: SealedSecretDoc | null;
 
   @prop({ type: Date, default: null })
   enabledAt!: Date | null;
 
   /** An enrolment waiting for its first code: it replaces `secret` only when confirmed. */
-  @prop({ type: () => SealedTotpSecret, default: null })
-  pendingSecret!: SealedTotpSecret | null;
+  @prop({ type: () => SealedSecretDoc, default: null })
+  pendingSecret!: SealedSecretDoc | null;
 
   @prop({ type: Date, default: null })
   pendingExpiresAt!: Date | null;

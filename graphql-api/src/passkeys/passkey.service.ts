@@ -72,6 +72,14 @@ function userHandleOf(userId: Types.ObjectId): string {
   return Buffer.from(userId.toHexString(), 'hex').toString('base64url');
 }
 
+/** WebAuthn's transports (AuthenticatorTransport): anything else the client sent is dropped. */
+const TRANSPORTS = new Set(['ble', 'cable', 'hybrid', 'internal', 'nfc', 'smart-card', 'usb']);
+
+function knownTransports(value: unknown): string[] {
+  if (!Array.isArray(value)) return [];
+  return [...new Set(value.filter((item): item is string => TRANSPORTS.has(String(item))))];
+}
+
 function defaultName(multiDevice: boolean, count: number): string {
   return `${multiDevice ? 'Synced passkey' : 'Passkey'} ${count + 1}`;
 }
@@ -177,7 +185,7 @@ export class PasskeyService {
         credentialId: info.credential.id,
         publicKey: Buffer.from(info.credential.publicKey).toString('base64url'),
         counter: info.credential.counter,
-        transports: (registration.response.transports ?? []).slice(0, 10).map(String),
+        transports: knownTransports(registration.response.transports),
         multiDevice,
         backedUp: info.credentialBackedUp,
         aaguid: info.aaguid,
@@ -215,7 +223,8 @@ export class PasskeyService {
               id: passkey.credentialId,
               transports: passkey.transports,
             }))
-          : [{ id: this.decoyCredentialId(address) }];
+          : // The commonest transports of a platform passkey, so a decoy reads like one.
+            [{ id: this.decoyCredentialId(address), transports: ['hybrid', 'internal'] }];
     }
     const options = await generateAuthenticationOptions({
       rpID: this.rp.id,
@@ -223,7 +232,7 @@ export class PasskeyService {
       userVerification: 'preferred',
       ...(allowCredentials ? { allowCredentials } : {}),
     });
-    await this.storeChallenge(options.challenge, WebAuthnPurpose.SignIn, null);
+    await this.storeChallenge(options.challenge, WebAuthnPurpose.SignIn, null, !allowCredentials);
     return options;
   }
 
@@ -329,7 +338,10 @@ export class PasskeyService {
     if (!passkey) throw unauthenticated(SIGN_IN_FAILED);
     const userId = passkey.user as Types.ObjectId;
     const userHandle = assertion.response.userHandle;
-    if (userHandle !== undefined && userHandle !== userHandleOf(userId)) {
+    if (
+      (userHandle === undefined && stored.userHandleRequired) ||
+      (userHandle !== undefined && userHandle !== userHandleOf(userId))
+    ) {
       throw unauthenticated(SIGN_IN_FAILED);
     }
     let verification;
@@ -373,12 +385,14 @@ export class PasskeyService {
     challenge: string,
     purpose: WebAuthnPurpose,
     session: CurrentUser | null,
+    userHandleRequired = false,
   ): Promise<void> {
     await WebAuthnChallengeModel.create({
       challenge,
       purpose,
       user: session?.id ?? null,
       sessionId: session?.sessionId ?? null,
+      userHandleRequired,
       expiresAt: new Date(this.now() + WEBAUTHN_CHALLENGE_TTL_MS),
     });
   }

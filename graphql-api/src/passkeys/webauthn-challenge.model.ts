@@ -33,6 +33,13 @@ export class WebAuthnChallenge {
   @prop({ type: String, default: null })
   sessionId!: string | null;
 
+  /**
+   * A sign-in whose options named no credentials (discoverable): the authenticator must then
+   * say whose passkey it is (the user handle, WebAuthn Level 3 §7.2 step 6).
+   */
+  @prop({ required: true, default: false })
+  userHandleRequired!: boolean;
+
   @prop({ required: true })
   expiresAt!: Date;
 }

@@ -1,5 +1,5 @@
 export { createJwksRouter, JWKS_MAX_AGE_SECONDS, JWKS_PATH } from './jwks.router';
-export { EncryptedPrivateKey, PublicJwk, SigningKey, SigningKeyModel } from './signing-key.model';
+export { PublicJwk, SigningKey, SigningKeyModel } from './signing-key.model';
 export { SigningKeyService } from './signing-key.service';
 export type {
   ActiveSigningKey,

@@ -1,5 +1,5 @@
 import { SecretCipher } from '../shared/secret-cipher';
-import type { EncryptedPrivateKey } from './signing-key.model';
+import type { SealedSecret } from '../shared/secret-cipher';
 
 /**
  * Encrypts the signing keys' private halves at rest (see SecretCipher), bound to their `kid`,
@@ -15,12 +15,12 @@ export class SigningKeyCipher {
   }
 
   /** Encrypts a private key (its PKCS #8 DER) bound to its `kid`. */
-  encrypt(pkcs8: Buffer, kid: string): EncryptedPrivateKey {
+  encrypt(pkcs8: Buffer, kid: string): SealedSecret {
     return this.cipher.encrypt(pkcs8, kid);
   }
 
   /** The PKCS #8 DER back; throws when the secret, the `kid` or any byte differs. */
-  decrypt(encrypted: EncryptedPrivateKey, kid: string): Buffer {
+  decrypt(encrypted: SealedSecret, kid: string): Buffer {
     return this.cipher.decrypt(encrypted, kid);
   }
 }

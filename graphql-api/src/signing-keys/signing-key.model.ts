@@ -1,5 +1,6 @@
 import { getModelForClass, index, modelOptions, prop } from '@typegoose/typegoose';
 import type { Types } from 'mongoose';
+import { SealedSecretDoc } from '../shared/sealed-secret.model';
 
 /** base64url of 32 bytes: an Ed25519 public key (`x`) or a SHA-256 JWK thumbprint (the `kid`). */
 export const BASE64URL_32_BYTES = /^[A-Za-z0-9_-]{43}$/;
@@ -15,27 +16,6 @@ export class PublicJwk {
 
   @prop({ required: true, match: BASE64URL_32_BYTES })
   x!: string;
-}
-
-/**
- * The private half, encrypted with AES-256-GCM (see SigningKeyCipher): the PKCS #8 encoding of
- * the key, with the `kid` as additional data so a ciphertext cannot be moved to another record.
- */
-@modelOptions({ schemaOptions: { _id: false } })
-export class EncryptedPrivateKey {
-  @prop({ required: true, enum: ['A256GCM'], type: String })
-  alg!: 'A256GCM';
-
-  /** 12 random bytes, base64url. */
-  @prop({ required: true, match: /^[A-Za-z0-9_-]{16}$/ })
-  iv!: string;
-
-  /** The 16-byte GCM tag, base64url. */
-  @prop({ required: true, match: /^[A-Za-z0-9_-]{22}$/ })
-  tag!: string;
-
-  @prop({ required: true, match: /^[A-Za-z0-9_-]+$/, maxlength: 1024 })
-  ciphertext!: string;
 }
 
 /**
@@ -63,8 +43,12 @@ export class SigningKey {
   @prop({ required: true, type: () => PublicJwk })
   publicJwk!: PublicJwk;
 
-  @prop({ required: true, type: () => EncryptedPrivateKey })
-  privateKey!: EncryptedPrivateKey;
+  /**
+   * The private half, encrypted with AES-256-GCM (see SigningKeyCipher): the PKCS #8 encoding of
+   * the key, with the `kid` as additional data so a ciphertext cannot be moved to another record.
+   */
+  @prop({ required: true, type: () => SealedSecretDoc })
+  privateKey!: SealedSecretDoc;
 
   /** When a newer key took over signing; null while this one signs. */
   @prop({ type: Date, default: null })

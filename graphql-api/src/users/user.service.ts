@@ -209,15 +209,24 @@ export class UserService {
    * Disconnects a provider, never the last way to sign in: the account must keep a password or
    * another provider (checked in the same atomic update).
    */
-  async disconnectProvider(userId: Types.ObjectId, provider: AuthProvider): Promise<User> {
+  async disconnectProvider(
+    userId: Types.ObjectId,
+    provider: AuthProvider,
+    /** The account has a way in this model does not hold (a passkey). */
+    options: { otherWayIn?: boolean } = {},
+  ): Promise<User> {
     const updated = await UserModel.findOneAndUpdate(
       {
         _id: userId,
         'providers.provider': provider,
-        $or: [
-          { hasPassword: true },
-          { providers: trusted({ $elemMatch: { provider: { $ne: provider } } }) },
-        ],
+        ...(options.otherWayIn
+          ? {}
+          : {
+              $or: [
+                { hasPassword: true },
+                { providers: trusted({ $elemMatch: { provider: { $ne: provider } } }) },
+              ],
+            }),
       },
       { $pull: { providers: { provider } } },
       { returnDocument: 'after' },
@@ -228,7 +237,7 @@ export class UserService {
         throw notFound(`A connected ${provider} account`);
       }
       throw conflict(
-        'This is your only way to sign in: set a password (forgot password) before disconnecting it',
+        'This is your only way to sign in: set a password (forgot password) or add a passkey before disconnecting it',
       );
     }
     // No empty array left behind: the partial unique index is for accounts with identities.
