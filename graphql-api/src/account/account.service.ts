@@ -126,6 +126,10 @@ export class AccountService {
   async resetPassword(token: string, newPassword: string): Promise<boolean> {
     const consumed = await this.tokens.consume(AccountTokenPurpose.ResetPassword, token);
     if (!consumed) throw invalidLink();
+    // The link proves the mailbox. If the account never had (someone may have signed up with
+    // another person's address), whatever was set up on it is the other person's: below, their
+    // passkeys, two-factor and connected accounts go with their password and sessions.
+    const firstProof = (await this.users.findById(consumed.userId))?.emailVerified !== true;
     const passwordHash = await this.passwords.hash(newPassword);
     const set = await this.users.setPassword(consumed.userId, passwordHash, {
       email: consumed.email,
@@ -134,7 +138,13 @@ export class AccountService {
     await Promise.all([
       this.sessions.revokeAll(consumed.userId),
       this.tokens.revokeAll(consumed.userId),
-      this.factors.mfa.cancelChallenges(consumed.userId),
+      firstProof
+        ? Promise.all([
+            this.factors.mfa.removeAll(consumed.userId),
+            this.factors.passkeys.removeAll(consumed.userId),
+            this.users.removeProviders(consumed.userId),
+          ])
+        : this.factors.mfa.cancelChallenges(consumed.userId, { unlock: true }),
     ]);
     await this.outbox.enqueue({
       template: AccountMail.PasswordChanged,

@@ -217,7 +217,12 @@ export class AuthService {
     // provider's owner gets one.
     if (outcome === 'recovered') await this.account.recoveredByProvider(user);
     await this.users.recordSignIn(user._id, input.provider);
-    if (await this.factors.mfa.required(user._id, FirstFactor.Provider)) {
+    // A first sign-in that links Google to an existing account is not yet a way in the person
+    // chose: with two-factor on it asks for the code whatever `requiredForProviders` says.
+    const required = await this.factors.mfa.required(user._id, FirstFactor.Provider, {
+      newlyLinked: outcome === 'linked',
+    });
+    if (required) {
       return this.factors.mfa.challenge(user._id, FirstFactor.Provider, {
         rememberMe: input.rememberMe,
         keyScopes: meta.keyScopes,

@@ -48,6 +48,10 @@ export class MfaChallenge {
   @prop({ type: Date, default: null })
   consumedAt!: Date | null;
 
+  /** A request is checking a code for it until then (see MfaService.completeChallenge). */
+  @prop({ type: Date, default: null })
+  claimedUntil!: Date | null;
+
   readonly createdAt!: Date;
 }
 

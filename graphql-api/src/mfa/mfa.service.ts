@@ -7,7 +7,8 @@ import type { CurrentUser } from '../context';
 import type { OutboxService } from '../mail';
 import { securityNotice } from '../mail';
 import type { SessionService } from '../sessions';
-import { argumentError, conflict, unauthenticated } from '../shared/errors';
+import { GraphQLError } from 'graphql';
+import { argumentError, conflict, ErrorCode, unauthenticated } from '../shared/errors';
 import type { SecretCipher, SealedSecret } from '../shared/secret-cipher';
 import { hashToken, randomToken } from '../shared/tokens';
 import type { User, UserService } from '../users';
@@ -26,9 +27,14 @@ const TOTP_WINDOW = 1;
 /** How long a sign-in waits for its second factor, and how many codes it may try. */
 export const MFA_CHALLENGE_TTL_MS = 5 * 60 * 1000;
 export const MFA_CHALLENGE_ATTEMPTS = 5;
+/** How long one request holds a challenge while it checks a code (longer only if it hangs). */
+const MFA_CHALLENGE_CLAIM_MS = 10_000;
 /** How long an enrolment waits for its confirming code. */
 export const TOTP_ENROLLMENT_TTL_MS = 15 * 60 * 1000;
 export const RECOVERY_CODE_COUNT = 10;
+/** Wrong codes in a row after which the account's codes are refused for {@link LOCKOUT_MS}. */
+export const CONSECUTIVE_FAILURES_MAX = 100;
+export const LOCKOUT_MS = 24 * 3600 * 1000;
 /** 32 letters and digits without look-alikes (0/o, 1/l): 12 of them carry 60 bits. */
 const RECOVERY_ALPHABET = '23456789abcdefghijkmnpqrstuvwxyz';
 
@@ -96,13 +102,22 @@ export class MfaService {
     };
   }
 
-  /** Whether a sign-in that passed `firstFactor` must still give a code. */
-  async required(userId: Types.ObjectId, firstFactor: FirstFactor): Promise<boolean> {
+  /**
+   * Whether a sign-in that passed `firstFactor` must still give a code. A provider sign-in asks
+   * only when the user chose so, except the one that links the provider to the account
+   * (`newlyLinked`): that is not yet a way in the person chose.
+   */
+  async required(
+    userId: Types.ObjectId,
+    firstFactor: FirstFactor,
+    options: { newlyLinked?: boolean } = {},
+  ): Promise<boolean> {
     const factor = await TotpFactorModel.findOne({ user: userId, secret: trusted({ $ne: null }) })
       .select({ requiredForProviders: 1 })
       .lean<Pick<TotpFactor, 'requiredForProviders'>>();
     if (!factor) return false;
-    return firstFactor !== FirstFactor.Provider || factor.requiredForProviders;
+    if (firstFactor !== FirstFactor.Provider || options.newlyLinked === true) return true;
+    return factor.requiredForProviders;
   }
 
   /** The methods a sign-in's second step (or a re-authentication) may use for this user. */
@@ -139,9 +154,23 @@ export class MfaService {
     });
   }
 
-  /** Ends every pending second step of the user (a password reset or change, a recovery). */
-  async cancelChallenges(userId: Types.ObjectId): Promise<void> {
-    await MfaChallengeModel.deleteMany({ user: userId });
+  /**
+   * Ends every pending second step of the user (a password reset or change, a recovery). A reset
+   * (`unlock`) also lifts a lockout of wrong codes: it proved the mailbox.
+   */
+  async cancelChallenges(
+    userId: Types.ObjectId,
+    options: { unlock?: boolean } = {},
+  ): Promise<void> {
+    await Promise.all([
+      MfaChallengeModel.deleteMany({ user: userId }),
+      options.unlock
+        ? TotpFactorModel.updateOne(
+            { user: userId },
+            { $set: { consecutiveFailures: 0, lastFailureAt: null } },
+          )
+        : null,
+    ]);
   }
 
   /**
@@ -166,22 +195,42 @@ export class MfaService {
   ): Promise<CompletedChallenge> {
     const entered = exactlyOneCode(given);
     const now = new Date(this.now());
+    const tokenHash = hashToken(challengeId);
+    const live = {
+      tokenHash,
+      consumedAt: null,
+      expiresAt: trusted({ $gt: now }),
+      attempts: trusted({ $lt: MFA_CHALLENGE_ATTEMPTS }),
+    };
+    // One request at a time holds the challenge (a short claim), so codes sent together on one
+    // sign-in are checked one after the other: a second right one is never spent for nothing.
     const challenge = await MfaChallengeModel.findOneAndUpdate(
       {
-        tokenHash: hashToken(challengeId),
-        consumedAt: null,
-        expiresAt: trusted({ $gt: now }),
-        attempts: trusted({ $lt: MFA_CHALLENGE_ATTEMPTS }),
+        ...live,
+        $or: [{ claimedUntil: null }, { claimedUntil: trusted({ $lte: now }) }],
       },
-      { $inc: { attempts: 1 } },
+      {
+        $inc: { attempts: 1 },
+        $set: { claimedUntil: new Date(now.getTime() + MFA_CHALLENGE_CLAIM_MS) },
+      },
       { returnDocument: 'after' },
     ).lean<MfaChallenge>();
-    if (!challenge) throw unauthenticated(EXPIRED);
+    if (!challenge) {
+      if (await MfaChallengeModel.exists(live)) {
+        throw conflict('This sign-in is being completed by another request; try again in a moment');
+      }
+      throw unauthenticated(EXPIRED);
+    }
     const userId = challenge.user as Types.ObjectId;
-    await this.checkCode(userId, entered);
+    try {
+      await this.checkCode(userId, entered);
+    } catch (error) {
+      await MfaChallengeModel.updateOne({ _id: challenge._id }, { $set: { claimedUntil: null } });
+      throw error;
+    }
     const consumed = await MfaChallengeModel.updateOne(
       { _id: challenge._id, consumedAt: null },
-      { $set: { consumedAt: now } },
+      { $set: { consumedAt: now, claimedUntil: null } },
     );
     if (consumed.modifiedCount === 0) throw unauthenticated(EXPIRED);
     return {
@@ -327,6 +376,15 @@ export class MfaService {
       { $set: { requiredForProviders: required } },
     );
     if (result.matchedCount === 0) throw conflict('Turn on two-factor sign-in first');
+    if (result.modifiedCount > 0) {
+      const user = await this.requireUser(current.id);
+      await this.notify(
+        user,
+        required
+          ? 'Signing in with Google now also asks for a two-factor code.'
+          : 'Signing in with Google no longer asks for a two-factor code.',
+      );
+    }
     return this.status(current.id);
   }
 
@@ -342,27 +400,48 @@ export class MfaService {
     const field = entered.kind;
     const where = 'input';
     const factor = await TotpFactorModel.findOne({ user: userId, secret: trusted({ $ne: null }) })
-      .select({ secret: 1, lastUsedStep: 1 })
-      .lean<Pick<TotpFactor, '_id' | 'secret' | 'lastUsedStep'>>();
+      .select({ secret: 1, lastUsedStep: 1, consecutiveFailures: 1, lastFailureAt: 1 })
+      .lean<
+        Pick<
+          TotpFactor,
+          '_id' | 'secret' | 'lastUsedStep' | 'consecutiveFailures' | 'lastFailureAt'
+        >
+      >();
     if (!factor?.secret) throw argumentError(where, 'totpCode', WRONG_CODE, field);
-    await this.limiter.begin(userId.toHexString());
     const now = this.now();
+    refuseWhenLockedOut(factor, now);
+    await this.limiter.begin(userId.toHexString());
+    // A wrong (or reused) code counts against the account until a right one, whatever the
+    // windows of the limiter: past CONSECUTIVE_FAILURES_MAX, one try per lockout period.
+    const failed = async (error: GraphQLError): Promise<never> => {
+      await TotpFactorModel.updateOne(
+        { _id: factor._id },
+        { $inc: { consecutiveFailures: 1 }, $set: { lastFailureAt: new Date(now) } },
+      );
+      throw error;
+    };
+    const succeeded = { consecutiveFailures: 0, lastFailureAt: null };
     if (entered.kind === 'code') {
       const step = this.acceptedStep(this.unseal(userId, factor.secret), entered.value, now);
-      if (step === null) throw argumentError(where, 'totpCode', WRONG_CODE, field);
+      if (step === null) return failed(argumentError(where, 'totpCode', WRONG_CODE, field));
       const used = await TotpFactorModel.updateOne(
         { _id: factor._id, secret: trusted({ $ne: null }), lastUsedStep: trusted({ $lt: step }) },
-        { $set: { lastUsedStep: step, lastUsedAt: new Date(now) } },
+        { $set: { lastUsedStep: step, lastUsedAt: new Date(now), ...succeeded } },
       );
-      if (used.modifiedCount === 0) throw argumentError(where, 'totpCodeUsed', REUSED_CODE, field);
+      if (used.modifiedCount === 0) {
+        return failed(argumentError(where, 'totpCodeUsed', REUSED_CODE, field));
+      }
     } else {
       const hash = hashToken(normalizeRecoveryCode(entered.value));
       const used = await TotpFactorModel.findOneAndUpdate(
         { _id: factor._id, secret: trusted({ $ne: null }), recoveryCodeHashes: hash },
-        { $pull: { recoveryCodeHashes: hash }, $set: { recoveryCodeLastUsedAt: new Date(now) } },
+        {
+          $pull: { recoveryCodeHashes: hash },
+          $set: { recoveryCodeLastUsedAt: new Date(now), ...succeeded },
+        },
         { returnDocument: 'after' },
       ).lean<TotpFactor>();
-      if (!used) throw argumentError(where, 'recoveryCode', WRONG_RECOVERY_CODE, field);
+      if (!used) return failed(argumentError(where, 'recoveryCode', WRONG_RECOVERY_CODE, field));
       const user = await this.users.findById(userId);
       if (user) {
         const left = used.recoveryCodeHashes.length;
@@ -404,6 +483,25 @@ export class MfaService {
   private async notify(user: User, change: string): Promise<void> {
     await this.outbox.enqueue(securityNotice(user, change));
   }
+}
+
+/**
+ * RATE_LIMITED while the account has had {@link CONSECUTIVE_FAILURES_MAX} wrong codes in a row
+ * and the last was within {@link LOCKOUT_MS}: the per-window limiter alone would allow ~1,000
+ * guesses a day (NIST SP 800-63B 5.2.2 allows at most 100 consecutive failures).
+ */
+function refuseWhenLockedOut(
+  factor: Pick<TotpFactor, 'consecutiveFailures' | 'lastFailureAt'>,
+  now: number,
+): void {
+  if ((factor.consecutiveFailures ?? 0) < CONSECUTIVE_FAILURES_MAX) return;
+  const until = (factor.lastFailureAt?.getTime() ?? 0) + LOCKOUT_MS;
+  if (until <= now) return;
+  const retryAfter = Math.ceil((until - now) / 1000);
+  throw new GraphQLError(
+    `Too many wrong codes for this account: try again in ${Math.ceil(retryAfter / 3600)} hours, or reset your password (Forgot password?) to unlock it`,
+    { extensions: { code: ErrorCode.RateLimited, retryAfter } },
+  );
 }
 
 /** The one code given (BAD_USER_INPUT when none or both). */

@@ -42,6 +42,13 @@ export class TotpFactor {
   @prop({ type: Date, default: null })
   lastUsedAt!: Date | null;
 
+  /** Wrong codes since the last right one (see CONSECUTIVE_FAILURES_MAX), and when the last was. */
+  @prop({ required: true, default: 0 })
+  consecutiveFailures!: number;
+
+  @prop({ type: Date, default: null })
+  lastFailureAt!: Date | null;
+
   /** SHA-256 (hex) of each unused recovery code; a used one is pulled out atomically. */
   @prop({
     type: () => [String],

@@ -38,7 +38,12 @@ export function IsWebAuthnResponse(): PropertyDecorator {
           ) {
             return false;
           }
-          return Buffer.byteLength(JSON.stringify(value)) <= WEBAUTHN_RESPONSE_MAX_BYTES;
+          try {
+            return Buffer.byteLength(JSON.stringify(value)) <= WEBAUTHN_RESPONSE_MAX_BYTES;
+          } catch {
+            // Nested deeper than the stack (a hostile value): not a response.
+            return false;
+          }
         },
       },
     });

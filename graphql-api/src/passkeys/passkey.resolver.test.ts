@@ -25,7 +25,7 @@ import type { SoftwareAuthenticatorOptions } from '../../test/software-authentic
 import { totpCode, withTimeLeftInStep } from '../../test/totp-codes';
 import { SessionModel } from '../sessions';
 import type { TestApi } from '../testing';
-import { PasskeyModel, WebAuthnChallengeModel } from './index';
+import { PASSKEY_LIMITS, PasskeyModel, WebAuthnChallengeModel } from './index';
 
 let api: TestApi;
 beforeAll(async () => {
@@ -372,7 +372,10 @@ describe('sign-in with a passkey', () => {
     );
     await userWithPasskey(); // someone else's passkey is never listed
     const options = await signInOptions(api, user.email);
-    expect(options.allowCredentials?.map((descriptor) => descriptor.id)).toEqual([credentialId]);
+    // Its passkey among decoys: always PASSKEY_LIMITS.perUser ids (see the probing test).
+    const listed = options.allowCredentials?.map((descriptor) => descriptor.id) ?? [];
+    expect(listed).toContain(credentialId);
+    expect(listed).toHaveLength(PASSKEY_LIMITS.perUser);
     const response = authenticator.authenticate(options);
     expect(response.response.userHandle).toBeUndefined();
     const payload = signedInPayload(await passkeySignIn(api, response, true));
@@ -403,7 +406,17 @@ describe('sign-in with a passkey', () => {
     expect(ids(await signInOptions(api, known.user.email))).toEqual(ids(knownOptions));
     // A password account without passkeys looks the same.
     const passwordOnly = await createSignedInUser(api);
-    expect(ids(await signInOptions(api, passwordOnly.user.email))).toHaveLength(1);
+    expect(ids(await signInOptions(api, passwordOnly.user.email))).toHaveLength(
+      PASSKEY_LIMITS.perUser,
+    );
+    // And an account with more passkeys (or a security key's transports) answers alike: always
+    // the same number of ids, sorted, without transports.
+    const two = await userWithPasskey();
+    await addPasskey(api, two.token, authenticatorOnSite());
+    const twoOptions = await signInOptions(api, two.user.email);
+    expect(ids(twoOptions)).toHaveLength(PASSKEY_LIMITS.perUser);
+    expect(ids(twoOptions)).toEqual([...ids(twoOptions)].sort());
+    expect(shape(twoOptions)).toEqual(shape(unknownOptions));
   });
 
   it('accepts a response once: the replay of the same response is refused', async () => {

@@ -212,19 +212,19 @@ export class PasskeyService {
     ip: string,
   ): Promise<PublicKeyCredentialRequestOptionsJSON> {
     await this.optionsPerIp.consume(ip);
-    let allowCredentials: { id: string; transports?: string[] }[] | undefined;
+    let allowCredentials: { id: string }[] | undefined;
     if (email) {
       const address = normalizeEmail(email);
       const user = await this.users.findByEmail(address);
       const passkeys = user ? await this.list(user._id) : [];
-      allowCredentials =
-        passkeys.length > 0
-          ? passkeys.map((passkey) => ({
-              id: passkey.credentialId,
-              transports: passkey.transports,
-            }))
-          : // The commonest transports of a platform passkey, so a decoy reads like one.
-            [{ id: this.decoyCredentialId(address), transports: ['hybrid', 'internal'] }];
+      // Always PASSKEY_LIMITS.perUser ids, sorted: the account's own among decoys derived from
+      // the address (the same on every call), and no transports (they would tell a security
+      // key from a phone). So the answer says nothing of whether, or which, passkeys exist.
+      const ids = new Set(passkeys.map((passkey) => passkey.credentialId));
+      for (let i = 0; ids.size < PASSKEY_LIMITS.perUser; i += 1) {
+        ids.add(this.decoyCredentialId(address, i));
+      }
+      allowCredentials = [...ids].sort().map((id) => ({ id }));
     }
     const options = await generateAuthenticationOptions({
       rpID: this.rp.id,
@@ -305,6 +305,14 @@ export class PasskeyService {
     }
     const result = await PasskeyModel.deleteOne({ _id: passkey._id, user: user._id });
     if (result.deletedCount === 0) throw notFound('Passkey');
+    // Removals at the same moment each counted the others: the one that finds none left (and no
+    // other way in) puts its passkey back, so at least one always remains.
+    if (!otherWays && (await this.count(user._id)) === 0) {
+      await PasskeyModel.create(passkey);
+      throw conflict(
+        'This passkey is your only way to sign in: add a password or another passkey first',
+      );
+    }
     await this.notify(user, `The passkey named “${passkey.name}” was removed from your account.`);
     return true;
   }
@@ -387,6 +395,11 @@ export class PasskeyService {
     session: CurrentUser | null,
     userHandleRequired = false,
   ): Promise<void> {
+    // One live challenge per session and ceremony: asking again replaces it, so a session cannot
+    // pile them up (sign-in challenges are bounded by the per-IP limit instead).
+    if (session) {
+      await WebAuthnChallengeModel.deleteMany({ sessionId: session.sessionId, purpose });
+    }
     await WebAuthnChallengeModel.create({
       challenge,
       purpose,
@@ -416,9 +429,9 @@ export class PasskeyService {
       .exec();
   }
 
-  private decoyCredentialId(email: string): string {
+  private decoyCredentialId(email: string, index: number): string {
     return createHmac('sha256', this.decoySecret)
-      .update(`passkey-decoy:${email}`)
+      .update(`passkey-decoy:${index}:${email}`)
       .digest('base64url');
   }
 

@@ -31,10 +31,10 @@ export class SessionResolver {
   @Authorized()
   @Mutation(() => Boolean, {
     description:
-      "Ends one of the caller's sessions (its access token fails on the next request); false when the caller has no live session with this id.",
+      "Ends one of the caller's sessions (its access token fails on the next request); false when the caller has no live session with this id. Another session than this one needs a sign-in of the last 5 minutes.",
   })
   revokeSession(@Arg('id', () => ID) id: string, @Ctx() context: Context): Promise<boolean> {
-    return this.sessionService.revoke(requireUser(context).id, id);
+    return this.sessionService.revokeOne(requireUser(context), id);
   }
 
   @Authorized()

@@ -233,6 +233,19 @@ export class SessionService {
     return (await this.hooks.reauthenticationMethods?.(userId)) ?? [];
   }
 
+  /**
+   * Ends one of the caller's sessions. Its own ends freely (signing out is never a privilege);
+   * another one is a sensitive change, like ending all others: a stolen session must not be
+   * able to sign the owner out.
+   */
+  async revokeOne(
+    current: { id: Types.ObjectId; sessionId: string },
+    sessionId: string,
+  ): Promise<boolean> {
+    if (sessionId !== current.sessionId) await this.requireRecentAuthentication(current);
+    return this.revoke(current.id, sessionId);
+  }
+
   /** Ends every other session of the caller (a sensitive change: needs a recent sign-in). */
   async revokeOthers(current: { id: Types.ObjectId; sessionId: string }): Promise<number> {
     await this.requireRecentAuthentication(current);

@@ -15,13 +15,47 @@ export const NotBlank = (field: string): PropertyDecorator =>
 /** A lone UTF-16 surrogate: not text, and validators that encode to UTF-8 (isByteLength) throw on it. */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
-/** Dotted paths of every string in `value` that is not well-formed Unicode. */
-function illFormedStrings(value: unknown, prefix: string): string[] {
-  if (typeof value === 'string') return LONE_SURROGATE.test(value) ? [prefix] : [];
-  if (value === null || typeof value !== 'object') return [];
-  return Object.entries(value).flatMap(([key, child]) =>
-    illFormedStrings(child, prefix ? `${prefix}.${key}` : key),
-  );
+/** Arguments nest objects at most this deep (a WebAuthn response: 3); deeper is refused. */
+const MAX_ARGUMENT_DEPTH = 32;
+
+/** A value of an argument that no validator should see: why, and its dotted path. */
+interface RefusedValue {
+  path: string;
+  constraint: 'isWellFormed' | 'maxDepth';
+}
+
+/**
+ * Every string in `value` that is not well-formed Unicode, and any object nested deeper than
+ * {@link MAX_ARGUMENT_DEPTH} (a JSON scalar can carry thousands of levels: walking or
+ * stringifying them would exhaust the stack). Iterative, so depth costs no stack.
+ */
+function refusedValues(value: unknown): RefusedValue[] {
+  const refused: RefusedValue[] = [];
+  const pending: { value: unknown; path: string; depth: number }[] = [
+    { value, path: '', depth: 0 },
+  ];
+  while (pending.length > 0) {
+    const next = pending.pop();
+    if (!next) break;
+    if (typeof next.value === 'string') {
+      if (LONE_SURROGATE.test(next.value))
+        refused.push({ path: next.path, constraint: 'isWellFormed' });
+      continue;
+    }
+    if (next.value === null || typeof next.value !== 'object') continue;
+    if (next.depth >= MAX_ARGUMENT_DEPTH) {
+      refused.push({ path: next.path, constraint: 'maxDepth' });
+      continue;
+    }
+    for (const [key, child] of Object.entries(next.value)) {
+      pending.push({
+        value: child,
+        path: next.path ? `${next.path}.${key}` : key,
+        depth: next.depth + 1,
+      });
+    }
+  }
+  return refused;
 }
 
 function flatten(errors: ValidationError[], argument: string, prefix: string): FieldError[] {
@@ -107,18 +141,24 @@ async function validateNow(
   const fieldDef = info.parentType.getFields()[info.fieldName];
   const argument = fieldDef?.args.find((arg) => getNamedType(arg.type).name === typeName)?.name;
 
-  // JSON can carry "\ud800": refuse it as bad input before any validator or hash sees it.
-  const illFormed = illFormedStrings(argValue, '');
-  if (illFormed.length > 0) {
+  // JSON can carry "\ud800" or thousands of levels: refused as bad input before any validator
+  // or hash sees them.
+  const refused = refusedValues(argValue);
+  if (refused.length > 0) {
     throw badUserInput(
-      illFormed.map((path) => {
+      refused.map(({ path, constraint }) => {
         // For an @Args() class the first path segment is the argument itself.
         const [head = '', ...rest] = path.split('.');
         const named = argument !== undefined;
         return {
           argument: named ? argument : head,
           field: named ? path : rest.join('.'),
-          constraints: { isWellFormed: `${path} must be valid Unicode text` },
+          constraints: {
+            [constraint]:
+              constraint === 'isWellFormed'
+                ? `${path} must be valid Unicode text`
+                : `${path} is nested too deeply (at most ${MAX_ARGUMENT_DEPTH} levels)`,
+          },
         };
       }),
     );

@@ -252,6 +252,14 @@ export class UserService {
     return updated;
   }
 
+  /**
+   * Drops every provider identity of the account (a reset proved the address of an account that
+   * had never proven it: identities connected before belong to whoever set it up).
+   */
+  async removeProviders(id: Types.ObjectId): Promise<void> {
+    await UserModel.updateOne({ _id: id }, { $unset: { providers: 1 } });
+  }
+
   /** Records a sign-in with the password or a provider (when, for the account page). */
   async recordSignIn(id: Types.ObjectId, method: 'password' | AuthProvider): Promise<void> {
     await UserModel.updateOne({ _id: id }, { $set: { [`lastUsed.${method}`]: new Date() } });
