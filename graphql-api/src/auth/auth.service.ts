@@ -76,10 +76,16 @@ export class AuthService {
       this.limiters.signIn.begin(email, meta.ip),
       this.users.findByEmailWithPassword(email),
     ]);
+    // Whether a code is needed is read while the password is hashed (one round trip fewer); a
+    // wrong password drops the answer (its failure is handled here, and awaited below otherwise).
+    const mfaRequired = user
+      ? this.factors.mfa.required(user._id, FirstFactor.Password)
+      : Promise.resolve(false);
+    mfaRequired.catch(() => undefined);
     const valid = await this.passwords.verify(user?.passwordHash, input.password);
     if (!user?.passwordHash || !valid) throw unauthenticated(INVALID_CREDENTIALS);
     const { passwordHash, ...publicUser } = user;
-    const outcome = (await this.factors.mfa.required(user._id, FirstFactor.Password))
+    const outcome = (await mfaRequired)
       ? await this.factors.mfa.challenge(user._id, FirstFactor.Password, {
           rememberMe: input.rememberMe,
           keyScopes: meta.keyScopes,
