@@ -7,8 +7,10 @@ import type { Logger } from 'pino';
 import { pino } from 'pino';
 import { posterRoutes } from './assets/poster.routes';
 import { authRoutes } from './auth/auth.routes';
+import { passkeyAuthRoutes } from './auth/passkey.routes';
 import { createPassport } from './auth/passport';
 import { SessionRefresher, sessionMiddleware } from './auth/refresh';
+import { secondFactorAuthRoutes } from './auth/second-factor.routes';
 import type { RenderConfig } from './config';
 import { requestLogMessages, requestLogger } from './logger';
 import { accountRoutes } from './pages/account/account.routes';
@@ -19,6 +21,7 @@ import { forgotPasswordRoutes } from './pages/forgot-password/forgot-password.ro
 import { movieRoutes } from './pages/movie/movie.routes';
 import { myListRoutes } from './pages/my-list/my-list.routes';
 import { resetPasswordRoutes } from './pages/reset-password/reset-password.routes';
+import { secondFactorRoutes } from './pages/second-factor/second-factor.routes';
 import { signInRoutes } from './pages/sign-in/sign-in.routes';
 import { signUpRoutes } from './pages/sign-up/sign-up.routes';
 import { ACCOUNT_LINK_PATHS, noReferrerMiddleware } from './shared/account-link';
@@ -135,12 +138,15 @@ export function createApp(config: RenderConfig, options: CreateAppOptions = {}):
   app.use(sessionMiddleware(config, deps.refresher));
 
   app.use(authRoutes(deps));
+  app.use(secondFactorAuthRoutes(deps));
+  app.use(passkeyAuthRoutes(deps));
   app.use(userMovieRoutes(deps));
   app.use(catalogRoutes(deps));
   app.use(movieRoutes(deps));
   app.use(myListRoutes(deps));
   app.use(signInRoutes(deps));
   app.use(signUpRoutes(deps));
+  app.use(secondFactorRoutes(deps));
   app.use(forgotPasswordRoutes(deps));
   app.use(resetPasswordRoutes(deps));
   app.use(emailLinkRoutes(deps));

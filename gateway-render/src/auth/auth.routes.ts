@@ -3,6 +3,7 @@ import { Router } from 'express';
 import { ViewerDocument } from '../__generated__/graphql';
 import type { ViewerFieldsFragment } from '../__generated__/graphql';
 import { renderAccountPage } from '../pages/account/account.routes';
+import { renderReauthenticatePage } from '../pages/reauthenticate/reauthenticate-render';
 import { renderSignInPage } from '../pages/sign-in/sign-in.routes';
 import { renderSignUpPage } from '../pages/sign-up/sign-up.routes';
 import { apiClientFor, runQuery } from '../shared/api-call';
@@ -15,22 +16,23 @@ import { bodyOf } from '../shared/request-body';
 import { safeReturnTo, signInUrl } from '../shared/return-to';
 import type { RouteDeps } from '../shared/route-deps';
 import { basicFailureOf, formCredentialsToBasic } from './basic.strategy';
-import { clearSessionCookies, setSessionCookies } from './cookies';
+import { clearSessionCookies } from './cookies';
 import { authenticateWithGoogle, verifiedGoogleState } from './google.strategy';
 import type { GoogleOutcome, GoogleRefusal } from './google.strategy';
 import { requestSession } from './request-session';
-import type { SignedIn } from './sign-in.service';
+import {
+  applySignInOutcome,
+  fromBrowser,
+  publicUser,
+  secondFactorRequiredBody,
+} from './sign-in-outcome';
+import type { SignInOutcome } from './sign-in.service';
 import { readRememberMe, signIn, signUp } from './sign-in.service';
 import { endBrowserSession } from './sign-out.service';
 
 const INVALID_CREDENTIALS = 'Invalid e-mail or password';
 const GOOGLE_FAILED = 'Google sign-in did not complete. Please try again.';
 const GOOGLE_CONNECT_FAILED = 'Connecting Google did not complete. Please try again.';
-
-/** The person as JSON clients see them (no GraphQL internals such as __typename). */
-function publicUser(user: ViewerFieldsFragment) {
-  return { id: user.id, name: user.name, email: user.email };
-}
 
 function text(value: unknown): string {
   return typeof value === 'string' ? value : '';
@@ -53,12 +55,27 @@ export function authRoutes(deps: RouteDeps): Router {
     const authenticate = passport.authenticate(
       'basic',
       { session: false },
-      (error: unknown, signedIn: SignedIn | false) => {
+      (error: unknown, outcome: SignInOutcome | false) => {
         if (error) return next(error);
-        if (signedIn) {
-          setSessionCookies(res, config, signedIn.payload, signedIn.rememberMe);
-          if (json) return res.json({ user: publicUser(signedIn.payload.user) });
-          return res.redirect(303, returnTo);
+        if (outcome) {
+          const applied = applySignInOutcome(res, config, outcome, returnTo);
+          switch (applied.kind) {
+            case 'signed-in':
+              if (json) return res.json({ user: publicUser(applied.user) });
+              return res.redirect(303, returnTo);
+            case 'second-factor':
+              // Not signed in yet: no WWW-Authenticate, since other credentials would not help.
+              if (json) {
+                return res
+                  .status(401)
+                  .json(secondFactorRequiredBody(applied.challenge, fromBrowser(req)));
+              }
+              return res.redirect(303, applied.redirect);
+            default: {
+              const unexpected: never = applied;
+              return next(new TypeError(`Unexpected sign-in ${JSON.stringify(unexpected)}`));
+            }
+          }
         }
         const failure = basicFailureOf(res);
         if (failure?.kind === 'rate-limited') {
@@ -124,8 +141,9 @@ export function authRoutes(deps: RouteDeps): Router {
         status,
       );
     };
+    let signedUp: ViewerFieldsFragment;
     try {
-      await signUp(apiClientFor(config, res, { anonymous: true }), input);
+      signedUp = await signUp(apiClientFor(config, res, { anonymous: true }), input);
     } catch (error) {
       const failure = classifyApiError(error);
       if (failure.kind === 'bad-input') {
@@ -142,14 +160,33 @@ export function authRoutes(deps: RouteDeps): Router {
       throw new ApiFailureError(failure);
     }
     // The account exists now; signing in is what a person expects next.
-    const signedIn = await signIn(apiClientFor(config, res, { anonymous: true }), {
+    const outcome = await signIn(apiClientFor(config, res, { anonymous: true }), {
       email: input.email,
       password: input.password,
       rememberMe,
     });
-    setSessionCookies(res, config, signedIn.payload, rememberMe);
-    if (json) return void res.status(201).json({ user: publicUser(signedIn.payload.user) });
-    return res.redirect(303, withNotice(returnTo, 'welcome'));
+    const welcome = withNotice(returnTo, 'welcome');
+    const applied = applySignInOutcome(res, config, outcome, welcome);
+    switch (applied.kind) {
+      case 'signed-in':
+        if (json) return void res.status(201).json({ user: publicUser(applied.user) });
+        return res.redirect(303, welcome);
+      case 'second-factor':
+        // A new account has no second factor yet; should the API ask for one anyway, the
+        // account exists (201) and the browser goes on to the code, then to the welcome.
+        if (json) {
+          return void res.status(201).json({
+            user: publicUser(signedUp),
+            secondFactorRequired: true,
+            redirect: applied.redirect,
+          });
+        }
+        return res.redirect(303, applied.redirect);
+      default: {
+        const unexpected: never = applied;
+        throw new TypeError(`Unexpected sign-in ${JSON.stringify(unexpected)}`);
+      }
+    }
   });
 
   router.post('/auth/sign-out', async (req, res) => {
@@ -182,9 +219,9 @@ export function authRoutes(deps: RouteDeps): Router {
           return finishConnect(req, res, error ? false : outcome, refusal).catch(next);
         }
         if (!error && outcome && outcome.intent === 'sign-in') {
-          const { signedIn } = outcome;
-          setSessionCookies(res, config, signedIn.payload, signedIn.rememberMe);
-          return res.redirect(303, state?.returnTo ?? '/');
+          // Signed in, or (two-factor also asked after Google) on to the code page.
+          const applied = applySignInOutcome(res, config, outcome.signedIn, state?.returnTo ?? '/');
+          return res.redirect(303, applied.redirect);
         }
         const returnTo = state?.returnTo ?? '/';
         const form = { email: '', rememberMe: false, returnTo, error: GOOGLE_FAILED };
@@ -231,6 +268,11 @@ export function authRoutes(deps: RouteDeps): Router {
     ) {
       clearSessionCookies(res, config);
       return res.redirect(303, signInUrl('/account'));
+    }
+    // The step-up window closed while the person was at Google: confirm, then connect again.
+    if (failure?.kind === 'reauthentication-required') {
+      const intent = { action: 'connect-google' } as const;
+      return renderReauthenticatePage(deps, req, res, intent, { status: 403 });
     }
     const status = failure?.kind === 'conflict' ? 409 : failure?.kind === 'bad-input' ? 400 : 403;
     const message = failure?.message ?? GOOGLE_CONNECT_FAILED;

@@ -14,6 +14,10 @@ export interface CookieNames {
   remember: string;
   /** The signed OAuth state (PKCE verifier, return path) between /auth/google and its callback. */
   oauthState: string;
+  /** The signed second-factor challenge (5 minutes) between a sign-in and its code. */
+  secondFactor: string;
+  /** The signed WebAuthn sign-in challenge (5 minutes) this browser was handed. */
+  passkeyChallenge: string;
 }
 
 export function cookieNames(config: RenderConfig): CookieNames {
@@ -23,6 +27,8 @@ export function cookieNames(config: RenderConfig): CookieNames {
     refresh: `${prefix}refresh_token`,
     remember: `${prefix}remember_me`,
     oauthState: `${prefix}oauth_state`,
+    secondFactor: `${prefix}second_factor`,
+    passkeyChallenge: `${prefix}passkey_challenge`,
   };
 }
 

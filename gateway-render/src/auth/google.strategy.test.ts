@@ -22,6 +22,7 @@ import {
   uniqueEmail,
 } from '../../test/helpers/render-test-env';
 import type { RenderTestEnv } from '../../test/helpers/render-test-env';
+import { enableTwoFactorAs } from '../../test/helpers/two-factor';
 
 // Google is played by a local OpenID Connect provider (oauth2-mock-server): it runs the code
 // flow for the render server and signs the ID tokens the API verifies against its JWKS.
@@ -237,6 +238,37 @@ describe('Google sign-in', () => {
     const jar = new CookieJar();
     const res = await finish(jar, await authorize(jar, 'https://evil.example/'));
     expect(res.headers.location).toBe('/');
+  });
+});
+
+describe('Google sign-in with two-factor asked after Google too', () => {
+  it('sets no session and asks for the code, then lands on the return path', async () => {
+    const email = uniqueEmail('google-2fa');
+    const claims = googleUser(email);
+    const first = await signInWithGoogle(claims);
+    // Right after the sign-in the step-up window is open: turn two-factor on, for Google too.
+    const { app } = await enableTwoFactorAs(env.api, first.get('access_token') ?? '', {
+      forProviders: true,
+    });
+
+    await provider.setUser(claims);
+    const jar = new CookieJar();
+    const res = await finish(jar, await authorize(jar, '/my-list'));
+    expect(res.status).toBe(303);
+    expect(res.headers.location).toBe('/sign-in/second-factor');
+    expect(jar.get('access_token')).toBeUndefined();
+    expect(jar.get('second_factor')).toBeDefined();
+    expect(jar.get('oauth_state')).toBeUndefined();
+
+    const done = await request(env.app)
+      .post('/auth/second-factor')
+      .set('Cookie', jar.header())
+      .type('form')
+      .send({ code: await app.nextCode() })
+      .expect(303);
+    expect(done.headers.location).toBe('/my-list');
+    jar.update(done.headers['set-cookie']);
+    expect((await meOf(env.api, jar))?.email).toBe(email);
   });
 });
 

@@ -13,7 +13,7 @@ import { baseCookieOptions, cookieNames } from './cookies';
 import { accessTokenViewer } from './refresh';
 import { requestSession } from './request-session';
 import { connectProvider, signProvider } from './sign-in.service';
-import type { SignedIn } from './sign-in.service';
+import type { SignInOutcome } from './sign-in.service';
 
 /** How long a person may take on Google's pages before the state expires. */
 export const OAUTH_STATE_MAX_AGE_MS = 10 * 60 * 1000;
@@ -33,7 +33,8 @@ export interface GoogleReturnState {
 
 /** What the Google strategy hands the callback route. */
 export type GoogleOutcome =
-  { intent: 'sign-in'; signedIn: SignedIn } | { intent: 'connect'; user: ViewerFieldsFragment };
+  | { intent: 'sign-in'; signedIn: SignInOutcome }
+  | { intent: 'connect'; user: ViewerFieldsFragment };
 
 /** Why the strategy refused (passport's `info`): a message, and the API's failure when it said no. */
 export interface GoogleRefusal {

@@ -2,7 +2,7 @@ import type { Request, Response } from 'express';
 import { SignOutDocument } from '../__generated__/graphql';
 import type { RenderConfig } from '../config';
 import { apiClientFor, runMutation } from '../shared/api-call';
-import { clearSessionCookies } from './cookies';
+import { baseCookieOptions, clearSessionCookies, cookieNames } from './cookies';
 import { requestSession } from './request-session';
 
 /**
@@ -25,4 +25,9 @@ export async function endBrowserSession(
     }
   }
   clearSessionCookies(res, config);
+  // A sign-in halfway through (a second factor, passkey challenges) goes too: on a shared
+  // computer the next person must not find the previous one's code form.
+  const names = cookieNames(config);
+  res.clearCookie(names.secondFactor, baseCookieOptions(config));
+  res.clearCookie(names.passkeyChallenge, baseCookieOptions(config));
 }

@@ -11,6 +11,8 @@ export type ApiFailure =
   | { kind: 'bad-input'; message: string; fields: FieldErrors }
   | { kind: 'rate-limited'; message: string; retryAfter: number }
   | { kind: 'conflict'; message: string }
+  /** A sensitive change needs a fresh sign-in event; `methods` are what `reauthenticate` takes. */
+  | { kind: 'reauthentication-required'; message: string; methods: string[] }
   | { kind: 'forbidden'; message: string }
   | { kind: 'unavailable'; message: string }
   | { kind: 'internal'; message: string };
@@ -75,6 +77,16 @@ function fromGraphQLError(error: GraphQLFormattedError): ApiFailure {
     }
     case 'CONFLICT':
       return { kind: 'conflict', message };
+    case 'REAUTHENTICATION_REQUIRED': {
+      const methods = error.extensions?.methods;
+      return {
+        kind: 'reauthentication-required',
+        message,
+        methods: Array.isArray(methods)
+          ? methods.filter((method): method is string => typeof method === 'string')
+          : [],
+      };
+    }
     case 'FORBIDDEN':
       return { kind: 'forbidden', message };
     // The API is up but its database is not: the same 503 page as an API that is down.

@@ -1,12 +1,16 @@
 import { AccountPage } from '../pages/account/account.page';
+import { RecoveryCodesPage, TwoFactorSetupPage } from '../pages/account/two-factor.page';
 import { CatalogPage } from '../pages/catalog/catalog.page';
 import { DevMailPage } from '../pages/dev-mail/dev-mail.page';
 import { EmailLinkPage } from '../pages/email-link/email-link.page';
 import { ForgotPasswordPage } from '../pages/forgot-password/forgot-password.page';
 import { MoviePage } from '../pages/movie/movie.page';
 import { MyListPage } from '../pages/my-list/my-list.page';
+import { ReauthenticatePage } from '../pages/reauthenticate/reauthenticate.page';
 import { ResetPasswordPage } from '../pages/reset-password/reset-password.page';
+import { SecondFactorPage } from '../pages/second-factor/second-factor.page';
 import { SignInPage } from '../pages/sign-in/sign-in.page';
+import { PasskeyOffer } from '../pages/sign-up/passkey-offer';
 import { SignUpPage } from '../pages/sign-up/sign-up.page';
 import { Header } from './header';
 import { NavigationProvider } from './navigation';
@@ -29,6 +33,8 @@ function PageBody({ page }: { page: PageProps }) {
       return <SignInPage form={page.form} google={page.google} />;
     case 'sign-up':
       return <SignUpPage form={page.form} google={page.google} />;
+    case 'second-factor':
+      return <SecondFactorPage form={page.form} />;
     case 'forgot-password':
       return <ForgotPasswordPage form={page.form} />;
     case 'reset-password':
@@ -37,7 +43,19 @@ function PageBody({ page }: { page: PageProps }) {
     case 'confirm-email':
       return <EmailLinkPage kind={page.name} link={page.link} />;
     case 'account':
-      return <AccountPage form={page.form} google={page.google} />;
+      return (
+        <AccountPage
+          form={page.form}
+          google={page.google}
+          offerSignOutElsewhere={page.offerSignOutElsewhere ?? false}
+        />
+      );
+    case 'reauthenticate':
+      return <ReauthenticatePage form={page.form} />;
+    case 'two-factor-setup':
+      return <TwoFactorSetupPage setup={page.setup} />;
+    case 'recovery-codes':
+      return <RecoveryCodesPage recovery={page.recovery} />;
     case 'dev-mail':
       return <DevMailPage messages={page.messages} />;
   }
@@ -89,6 +107,7 @@ export function AppShell({
           {/* Keyed by the page: a "link sent" outcome belongs to the page it was asked on. */}
           <VerificationBanner key={page.here} returnTo={page.here ?? '/'} />
           <Notice text={page.notice} />
+          {page.offerPasskey ? <PasskeyOffer /> : null}
         </div>
         {/* tabIndex -1: the skip link and in-place navigation can move focus here. */}
         <main id="main" tabIndex={-1} aria-busy={loading ? 'true' : undefined}>

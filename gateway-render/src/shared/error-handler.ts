@@ -63,6 +63,15 @@ export function errorHandler(config: RenderConfig): ErrorRequestHandler {
           title: 'Forbidden',
           message: 'You may not do that.',
         });
+      // Routes that make sensitive changes ask for the re-authentication on the spot
+      // (pages/account/account-actions.ts); this is only what is left for any other.
+      case 'reauthentication-required':
+        return sendErrorPage(req, res, {
+          status: 403,
+          code: 'REAUTHENTICATION_REQUIRED',
+          title: 'Confirm it is you',
+          message: failure.message,
+        });
       case 'conflict':
         return sendErrorPage(req, res, {
           status: 409,

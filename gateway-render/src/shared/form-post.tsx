@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { postJson } from './browser-fetch';
 import type { RouteErrorBody } from './browser-fetch';
+import { safeReturnTo } from './return-to';
 
 /** Options for one post made by {@link useFormPost}. */
 export interface FormPostOptions {
@@ -13,8 +14,16 @@ export interface FormPostOptions {
    * when the form says it itself, so the form's one message stays empty (never said twice).
    */
   onRefused?: (error: RouteErrorBody['error']) => boolean | void;
-  /** Where to go on success; default `returnTo` (sign-up adds its welcome notice). */
+  /**
+   * Where to go on success; default `returnTo` (sign-up adds its welcome notice). A `redirect`
+   * in the answer (a sign-in that continues on the second-factor page) goes first.
+   */
   successUrl?: string;
+}
+
+/** A path of this site the answer names, or undefined (never another host). */
+function localRedirect(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? safeReturnTo(value) : undefined;
 }
 
 /**
@@ -33,7 +42,15 @@ export function useFormPost(returnTo: string, initialError: string | undefined) 
     try {
       const answer = await postJson(url, body, options.headers);
       if (answer.status >= 200 && answer.status < 300) {
-        window.location.assign(options.successUrl ?? returnTo);
+        window.location.assign(
+          localRedirect(answer.body.redirect) ?? options.successUrl ?? returnTo,
+        );
+        return;
+      }
+      // The route says where this continues: the second-factor page, or sign-in again.
+      const next = localRedirect(answer.body.error?.redirect);
+      if (next) {
+        window.location.assign(next);
         return;
       }
       const handled = options.onRefused?.(answer.body.error) === true;

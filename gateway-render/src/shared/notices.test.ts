@@ -1,5 +1,11 @@
 import { HOSTILE_RETURN_PATHS } from '../../test/helpers/hostile-return-paths';
-import { noticeFromQuery, NOTICES, withNotice, withoutNotice } from './notices';
+import {
+  isFactorChangeNotice,
+  noticeFromQuery,
+  NOTICES,
+  withNotice,
+  withoutNotice,
+} from './notices';
 
 describe('noticeFromQuery', () => {
   it('maps known keys to their fixed message and ignores anything else', () => {
@@ -42,6 +48,17 @@ describe('withNotice and withoutNotice', () => {
       for (const result of [withNotice(path, 'already-verified'), withoutNotice(path)]) {
         expect({ path, origin: new URL(result, site).origin }).toEqual({ path, origin: site });
       }
+    }
+  });
+});
+
+describe('isFactorChangeNotice', () => {
+  it('is true only after a change of how one signs in', () => {
+    for (const notice of ['passkey-added', 'passkey-removed', 'two-factor-on', 'two-factor-off']) {
+      expect(isFactorChangeNotice({ notice })).toBe(true);
+    }
+    for (const notice of ['passkey-renamed', 'password-changed', 'welcome', ['passkey-added'], 1]) {
+      expect(isFactorChangeNotice({ notice })).toBe(false);
     }
   });
 });

@@ -21,7 +21,36 @@ export const NOTICES = {
   'session-revoked': 'That device was signed out.',
   'session-gone': 'That device was already signed out.',
   'sessions-revoked': 'Every other device was signed out.',
+  'sign-in-expired': 'That sign-in has expired; sign in again.',
+  'passkey-added': 'Your passkey was added: you can sign in with it from now on.',
+  'passkey-renamed': 'Your passkey was renamed.',
+  'passkey-removed': 'That passkey was removed: it no longer signs you in.',
+  'two-factor-on':
+    'Two-factor authentication is on: signing in with your password now also asks for a code.',
+  'two-factor-off': 'Two-factor authentication is off.',
+  'recovery-codes-new': 'You have new recovery codes; the old ones no longer work.',
+  'two-factor-providers-on': 'Signing in with Google now also asks for a code.',
+  'two-factor-providers-off': 'Signing in with Google no longer asks for a code.',
+  reauthenticated: 'Thank you: you can make changes to your account for the next 5 minutes.',
 } as const;
+
+/**
+ * Notices after a change of the account's factors (how one signs in): the account page then
+ * offers "Sign out everywhere else", since a device signed in before may be the reason for
+ * the change. A changed password already signed every other device out.
+ */
+export const FACTOR_CHANGE_NOTICES: ReadonlySet<string> = new Set([
+  'passkey-added',
+  'passkey-removed',
+  'two-factor-on',
+  'two-factor-off',
+  'recovery-codes-new',
+]);
+
+/** Whether the request's `?notice=` reports a factor change (see {@link FACTOR_CHANGE_NOTICES}). */
+export function isFactorChangeNotice(query: Record<string, unknown>): boolean {
+  return typeof query.notice === 'string' && FACTOR_CHANGE_NOTICES.has(query.notice);
+}
 
 /** A notice a redirect may ask for. */
 export type NoticeKey = keyof typeof NOTICES;

@@ -69,7 +69,8 @@ function withPageCommon(req: Request, page: PageProps): PageProps {
   const notice = page.notice !== undefined ? page.notice : noticeFromQuery(req.query);
   const here =
     page.here ?? (req.method === 'GET' ? safeReturnTo(withoutNotice(req.originalUrl)) : '/');
-  return { ...page, notice, here };
+  const offerPasskey = req.method === 'GET' && req.query.notice === 'welcome';
+  return { ...page, notice, here, ...(offerPasskey ? { offerPasskey } : {}) };
 }
 
 /**

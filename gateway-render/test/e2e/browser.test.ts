@@ -1069,8 +1069,11 @@ async function hydrationMismatch(page: Page, serverHtml: string): Promise<string
     // What React's server render adds for the browser alone: the image preloads it hoists
     // and the empty comments between adjacent texts, both dropped by the hydrating script.
     // (The hydrating script leaves the preloads in place, moved to the end: dropped there too.)
+    // Also what the page script adds or shows right after hydrating, by design: elements
+    // marked data-script-only (the passkey button once the browser can use passkeys, ...).
     for (const root of [sent, live]) {
       root.querySelectorAll('link[rel="preload"]').forEach((link) => link.remove());
+      root.querySelectorAll('[data-script-only]').forEach((element) => element.remove());
     }
     const walker = document.createTreeWalker(sent, NodeFilter.SHOW_COMMENT);
     const comments: Node[] = [];

@@ -357,7 +357,7 @@ describe('two API and two render processes on one database, no sticky sessions',
     const signIn = (api: ChildServer) =>
       graphql(
         api.origin,
-        'mutation ($input: SignInInput!) { signIn(input: $input) { accessToken } }',
+        'mutation ($input: SignInInput!) { signIn(input: $input) { ... on AuthPayload { accessToken } } }',
         { input: { email, password: 'not the password at all' } },
       );
     const failures: (string | undefined)[] = [];

@@ -10,9 +10,13 @@ import {
 import { FormError } from '../../shared/form-post';
 import { usePageData } from '../../shared/page-data';
 import type { AccountFormName, AccountFormState } from '../../shared/page-props';
+import { LastUsed } from './last-used';
+import { PasskeysSection } from './passkeys-section';
+import { TwoFactorSection } from './two-factor-section';
 import { describeUserAgent } from './user-agent';
 
 type Session = AccountPageQuery['sessions'][number];
+type Security = AccountPageQuery['accountSecurity'];
 
 /** Where a refused account form's post comes back to after signing in again. */
 function ReturnHere() {
@@ -33,14 +37,19 @@ function PasswordSection({
   error,
   fields,
   email,
+  lastUsedAt,
 }: {
   error: string | null;
   fields: FieldErrors;
   email: string;
+  lastUsedAt: string | null | undefined;
 }) {
   return (
     <section aria-labelledby="password-heading" data-testid="password-section">
       <h2 id="password-heading">Change password</h2>
+      <p data-testid="password-last-used">
+        Password last used to sign in: <LastUsed at={lastUsedAt} />
+      </p>
       <p>Every other device signed in to your account will be signed out.</p>
       <form method="post" action="/account/password" className="auth-form">
         <ReturnHere />
@@ -111,19 +120,24 @@ function ConnectedAccounts({
   connected,
   available,
   error,
+  lastUsedAt,
 }: {
   connected: boolean;
   available: boolean;
   error: string | null;
+  lastUsedAt: string | null | undefined;
 }) {
   return (
-    <section aria-labelledby="connected-heading" data-testid="connected-section">
+    <section id="connected" aria-labelledby="connected-heading" data-testid="connected-section">
       <h2 id="connected-heading">Connected accounts</h2>
       <FormError error={error} />
       {connected ? (
         <form method="post" action="/account/google/disconnect" className="inline-form">
           <ReturnHere />
           <span data-testid="google-state">Google: connected</span>{' '}
+          <span data-testid="google-last-used">
+            (last used to sign in: <LastUsed at={lastUsedAt} />)
+          </span>{' '}
           <button type="submit">Disconnect</button>
         </form>
       ) : available ? (
@@ -167,7 +181,7 @@ function SessionRow({ session }: { session: Session }) {
 
 function SessionsSection({ sessions, error }: { sessions: Session[]; error: string | null }) {
   return (
-    <section aria-labelledby="sessions-heading" data-testid="sessions-section">
+    <section id="sessions" aria-labelledby="sessions-heading" data-testid="sessions-section">
       <h2 id="sessions-heading">Signed-in devices</h2>
       <FormError error={error} />
       <table className="sessions">
@@ -199,19 +213,51 @@ function SessionsSection({ sessions, error }: { sessions: Session[]; error: stri
 }
 
 /**
+ * After a factor changed (a passkey added or removed, two-factor on or off, new recovery
+ * codes): whoever else is signed in may be why, so signing them out is offered right here.
+ */
+function SignOutElsewhereOffer() {
+  return (
+    <div className="offer" data-testid="sign-out-elsewhere-offer">
+      <p>
+        Other devices are still signed in to your account. If one of them may not be yours, sign
+        them out now.
+      </p>
+      <form method="post" action="/account/sessions/revoke-others">
+        <ReturnHere />
+        <button type="submit">Sign out everywhere else</button>
+      </form>
+    </div>
+  );
+}
+
+/**
  * `/account`: the signed-in person's name and address (confirmed or not), password and e-mail
- * changes, connected Google account and signed-in devices. Every form is a plain post that
+ * changes, passkeys, two-factor codes, connected Google account and signed-in devices, each
+ * factor with when it was last used. Every form is a plain post that
  * comes back here (with a notice, or the form again with the API's messages).
  */
-export function AccountPage({ form, google }: { form: AccountFormState; google: boolean }) {
+export function AccountPage({
+  form,
+  google,
+  offerSignOutElsewhere = false,
+}: {
+  form: AccountFormState;
+  google: boolean;
+  offerSignOutElsewhere?: boolean;
+}) {
   const data = usePageData<AccountPageQuery>();
   const me = data.me;
   if (!me) return null;
+  const security: Security = data.accountSecurity;
+  const googleConnected = me.providers.includes('GOOGLE');
+  const othersSignedIn = data.sessions.some((session) => !session.current);
   const errorOf = (name: AccountFormName) => (form.form === name ? (form.error ?? null) : null);
   const fieldsOf = (name: AccountFormName) => (form.form === name ? form.fields : {});
   return (
     <div className="account-page">
       <h1>Your account</h1>
+      {offerSignOutElsewhere && othersSignedIn ? <SignOutElsewhereOffer /> : null}
       <section aria-labelledby="profile-heading">
         <h2 id="profile-heading">Profile</h2>
         <dl className="profile">
@@ -238,6 +284,7 @@ export function AccountPage({ form, google }: { form: AccountFormState; google: 
             error={errorOf('password')}
             fields={fieldsOf('password')}
             email={me.email}
+            lastUsedAt={security.passwordLastUsedAt}
           />
           <EmailSection
             email={me.email}
@@ -249,10 +296,21 @@ export function AccountPage({ form, google }: { form: AccountFormState; google: 
       ) : (
         <NoPasswordSection />
       )}
+      <PasskeysSection
+        passkeys={security.passkeys}
+        error={errorOf('passkeys')}
+        fields={fieldsOf('passkeys')}
+      />
+      <TwoFactorSection
+        status={security.twoFactor}
+        googleOffered={googleConnected || google}
+        error={errorOf('two-factor')}
+      />
       <ConnectedAccounts
-        connected={me.providers.includes('GOOGLE')}
+        connected={googleConnected}
         available={google}
         error={errorOf('google')}
+        lastUsedAt={security.googleLastUsedAt}
       />
       <SessionsSection sessions={data.sessions} error={errorOf('sessions')} />
     </div>
