@@ -1,21 +1,27 @@
 import { mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { axeViolations, horizontalOverflow } from '../helpers/a11y';
-import { describeInChromium, findChromium } from '../helpers/chromium';
+import {
+  describeInChromium,
+  findChromium,
+  hydrationMismatch,
+  launchChromium,
+  watchContext,
+} from '../helpers/chromium';
 import {
   callApi,
   manyAccountsFromOneIp,
   signUpViaApi,
-  startRenderTestEnv,
+  serveRenderTestEnv,
   uniqueEmail,
 } from '../helpers/render-test-env';
 import type { RenderTestEnv } from '../helpers/render-test-env';
 import { closeStepUpWindow, signedInJar } from '../helpers/step-up';
 import { TestAuthenticatorApp } from '../helpers/two-factor';
 import { addVirtualAuthenticator, localhostServer } from '../helpers/virtual-authenticator';
+import type { ListeningServer } from '../helpers/virtual-authenticator';
 
 // The account page's factors in a real browser: adding a passkey with Chromium's virtual
 // authenticator (and confirming it is you with it when the step-up window has closed), and
@@ -24,13 +30,11 @@ import { addVirtualAuthenticator, localhostServer } from '../helpers/virtual-aut
 
 const chromiumPath = findChromium();
 const describeInBrowser = describeInChromium('The account factors browser test', chromiumPath);
-/** How React reports a hydration mismatch (readable in development, an error number in production). */
-const HYDRATION_ERROR = /hydrat|Minified React error #(418|419|422|423|425)/i;
 const OUTPUT_DIR = path.resolve(__dirname, '..', '..', 'test-output');
 
 describeInBrowser('account factors in headless Chromium', () => {
   let env: RenderTestEnv;
-  let server: Awaited<ReturnType<typeof localhostServer>>;
+  let server: ListeningServer;
   let browser: Browser;
   const problems: string[] = [];
 
@@ -38,20 +42,11 @@ describeInBrowser('account factors in headless Chromium', () => {
     // WebAuthn: the relying party is PUBLIC_ORIGIN's host, which must be a name (localhost),
     // never an IP address; the render server and the API both get the origin the browser opens.
     server = await localhostServer();
-    env = await startRenderTestEnv(
-      { PUBLIC_ORIGIN: server.origin },
-      {
-        apiEnv: { PUBLIC_ORIGIN: server.origin },
-        configureApi: manyAccountsFromOneIp,
-        seedMovies: false,
-      },
-    );
-    server.serve(env.app);
-    browser = await chromium.launch({
-      executablePath: chromiumPath ?? undefined,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'],
+    env = await serveRenderTestEnv(server, {
+      configureApi: manyAccountsFromOneIp,
+      seedMovies: false,
     });
+    browser = await launchChromium(chromiumPath);
   });
 
   afterAll(async () => {
@@ -88,21 +83,7 @@ describeInBrowser('account factors in headless Chromium', () => {
         sameSite: 'Lax' as const,
       })),
     );
-    // Nothing lives on another host: refuse such requests at once.
-    await context.route(
-      (url) => url.origin !== server.origin,
-      (route) => route.abort(),
-    );
-    context.on('page', (page) => {
-      page.on('console', (message) => {
-        const text = message.text();
-        if (/Content Security Policy|Refused to (execute|load|apply)/i.test(text)) {
-          problems.push(`CSP: ${text}`);
-        }
-        if (message.type() === 'error' && HYDRATION_ERROR.test(text)) problems.push(text);
-      });
-      page.on('pageerror', (error) => problems.push(error.message));
-    });
+    await watchContext(context, server.origin, { csp: problems, errors: problems });
     return { context, id, email };
   }
 
@@ -294,30 +275,3 @@ describeInBrowser('account factors in headless Chromium', () => {
     await context.close();
   });
 });
-
-/**
- * The server's `#root` against the DOM right after hydration (preact/compat repairs a mismatch
- * silently), as the main browser test checks it: React's hoisted preloads, the comments between
- * adjacent texts and what the script shows by design (`data-script-only`) left out.
- */
-async function hydrationMismatch(page: Page, serverHtml: string): Promise<string | null> {
-  return page.evaluate((html) => {
-    const sent = new DOMParser().parseFromString(html, 'text/html').getElementById('root');
-    const live = document.getElementById('root')?.cloneNode(true) as HTMLElement | undefined;
-    if (!sent || !live) return `hydration mismatch on ${window.location.pathname}: no #root`;
-    for (const root of [sent, live]) {
-      root.querySelectorAll('link[rel="preload"], [data-script-only]').forEach((el) => el.remove());
-    }
-    const walker = document.createTreeWalker(sent, NodeFilter.SHOW_COMMENT);
-    const comments: Node[] = [];
-    while (walker.nextNode()) comments.push(walker.currentNode);
-    comments.forEach((comment) => comment.parentNode?.removeChild(comment));
-    sent.normalize();
-    const [a, b] = [sent.innerHTML, live.innerHTML];
-    if (a === b) return null;
-    let at = 0;
-    while (at < a.length && a[at] === b[at]) at++;
-    const around = (text: string) => text.slice(Math.max(0, at - 30), at + 30);
-    return `hydration mismatch on ${window.location.pathname}: server "${around(a)}" browser "${around(b)}"`;
-  }, serverHtml);
-}

@@ -1,22 +1,26 @@
 import { mkdirSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { RequestListener } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
 import { axeViolations, horizontalOverflow } from '../helpers/a11y';
-import { describeInChromium, findChromium } from '../helpers/chromium';
+import {
+  describeInChromium,
+  findChromium,
+  hydrationMismatch,
+  launchChromium,
+  watchContext,
+} from '../helpers/chromium';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { linkPath, waitForMail } from '../helpers/account-flows';
 import {
   callApi,
   manyAccountsFromOneIp,
   signUpViaApi,
-  startRenderTestEnv,
+  serveRenderTestEnv,
   TEST_PASSWORD,
   uniqueEmail,
 } from '../helpers/render-test-env';
 import type { RenderTestEnv } from '../helpers/render-test-env';
+import { localhostServer } from '../helpers/virtual-authenticator';
+import type { ListeningServer } from '../helpers/virtual-authenticator';
 
 // The browser test: Debian's Chromium (or the npm package's) driven by playwright-core
 // (nothing is downloaded). Without Chromium it says so plainly; in CI (CI=true) a missing
@@ -24,8 +28,6 @@ import type { RenderTestEnv } from '../helpers/render-test-env';
 
 const chromiumPath = findChromium();
 const OUTPUT_DIR = path.resolve(__dirname, '..', '..', 'test-output');
-/** How React reports a hydration mismatch (readable in development, an error number in production). */
-const HYDRATION_ERROR = /hydrat|Minified React error #(418|419|422|423|425)/i;
 
 /** The two sizes every page is checked at: a phone (iPhone 12 to 15) and a laptop. */
 const VIEWPORTS = [
@@ -77,44 +79,9 @@ const AUDITED_PAGES: AuditedPage[] = [
 
 const describeInBrowser = describeInChromium('The browser test', chromiumPath);
 
-/**
- * A server listening on a free port of 127.0.0.1 BEFORE the app exists, so the app (and the API
- * whose mails link to it) can be told the origin it will really be served on: the mailed links
- * then open this server. No port is given up and taken again, so nothing else can grab it in
- * between. Until `serve` is called it answers 503 (the test calls it before any request).
- */
-async function listenFirst(): Promise<{
-  origin: string;
-  serve(app: RequestListener): void;
-  close(): Promise<void>;
-}> {
-  let handler: RequestListener | null = null;
-  const server = createServer((req, res) => {
-    if (handler) return void handler(req, res);
-    res.writeHead(503).end();
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('listening', resolve);
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1');
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    origin: `http://127.0.0.1:${port}`,
-    serve: (app) => {
-      handler = app;
-    },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
-}
-
 describeInBrowser('in headless Chromium', () => {
   let env: RenderTestEnv;
-  let server: Awaited<ReturnType<typeof listenFirst>>;
+  let server: ListeningServer;
   let browser: Browser;
   let context: BrowserContext;
   const cspViolations: string[] = [];
@@ -123,27 +90,11 @@ describeInBrowser('in headless Chromium', () => {
   beforeAll(async () => {
     // The render app and the API both get the origin the browser really opens (PUBLIC_ORIGIN):
     // the API's mailed links must land on this server, like a person's click on them would.
-    server = await listenFirst();
-    env = await startRenderTestEnv(
-      { PUBLIC_ORIGIN: server.origin },
-      // Every account of this file comes from 127.0.0.1: more than the 20 sign-ups an hour.
-      { apiEnv: { PUBLIC_ORIGIN: server.origin }, configureApi: manyAccountsFromOneIp },
-    );
-    server.serve(env.app);
-    // playwright starts Chromium with a fresh temporary profile (user-data-dir) every time.
-    browser = await chromium.launch({
-      executablePath: chromiumPath ?? undefined,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    // (At 127.0.0.1, as this test always opened the site; the passkey tests need localhost.)
+    server = await localhostServer('127.0.0.1');
+    // Every account of this file comes from 127.0.0.1: more than the 20 sign-ups an hour.
+    env = await serveRenderTestEnv(server, { configureApi: manyAccountsFromOneIp });
+    browser = await launchChromium(chromiumPath);
     context = await newContext(true);
     mkdirSync(OUTPUT_DIR, { recursive: true });
   });
@@ -160,23 +111,9 @@ describeInBrowser('in headless Chromium', () => {
       // the site's real CSP, which the detectors below watch.
       bypassCSP: options.bypassCSP ?? false,
     });
-    // Nothing the site needs lives on another host: refuse any such request at once (the test
-    // machine may be offline) instead of waiting for DNS.
-    await created.route(
-      (url) => url.origin !== server.origin,
-      (route) => route.abort(),
-    );
+    // Other hosts refused at once; CSP reports and page errors recorded for the test's checks.
+    await watchContext(created, server.origin, { csp: cspViolations, errors: pageErrors });
     created.on('page', (page) => {
-      page.on('console', (message) => {
-        const text = message.text();
-        if (/Content Security Policy|Refused to (execute|load|apply)/i.test(text)) {
-          cspViolations.push(text);
-        }
-        if (message.type() === 'error' && HYDRATION_ERROR.test(text)) {
-          pageErrors.push(text);
-        }
-      });
-      page.on('pageerror', (error) => pageErrors.push(error.message));
       page.on('response', (response) => {
         if (response.status() < 400) return;
         const failed = failedResponses.get(page) ?? [];
@@ -1053,38 +990,4 @@ async function headerListCount(page: Page): Promise<number> {
   const digits = /\d+/.exec(text);
   if (!digits) throw new TypeError(`No count in the header badge: "${text}"`);
   return Number(digits[0]);
-}
-
-/**
- * How the browser's first render differs from the server's markup, or null when it does not.
- * React would report a mismatch on the console; Preact (the bundle's React) patches text to
- * its own render without a word, so the `#root` markup the server sent is compared with the
- * DOM right after hydration.
- */
-async function hydrationMismatch(page: Page, serverHtml: string): Promise<string | null> {
-  return page.evaluate((html) => {
-    const sent = new DOMParser().parseFromString(html, 'text/html').getElementById('root');
-    const live = document.getElementById('root')?.cloneNode(true) as HTMLElement | undefined;
-    if (!sent || !live) return `hydration mismatch on ${window.location.pathname}: no #root`;
-    // What React's server render adds for the browser alone: the image preloads it hoists
-    // and the empty comments between adjacent texts, both dropped by the hydrating script.
-    // (The hydrating script leaves the preloads in place, moved to the end: dropped there too.)
-    // Also what the page script adds or shows right after hydrating, by design: elements
-    // marked data-script-only (the passkey button once the browser can use passkeys, ...).
-    for (const root of [sent, live]) {
-      root.querySelectorAll('link[rel="preload"]').forEach((link) => link.remove());
-      root.querySelectorAll('[data-script-only]').forEach((element) => element.remove());
-    }
-    const walker = document.createTreeWalker(sent, NodeFilter.SHOW_COMMENT);
-    const comments: Node[] = [];
-    while (walker.nextNode()) comments.push(walker.currentNode);
-    comments.forEach((comment) => comment.parentNode?.removeChild(comment));
-    sent.normalize();
-    const [a, b] = [sent.innerHTML, live.innerHTML];
-    if (a === b) return null;
-    let at = 0;
-    while (at < a.length && a[at] === b[at]) at++;
-    const around = (text: string) => text.slice(Math.max(0, at - 30), at + 30);
-    return `hydration mismatch on ${window.location.pathname}: server "${around(a)}" browser "${around(b)}"`;
-  }, serverHtml);
 }

@@ -1,17 +1,22 @@
-import { chromium } from 'playwright-core';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { axeViolations } from '../helpers/a11y';
-import { describeInChromium, findChromium } from '../helpers/chromium';
+import {
+  describeInChromium,
+  findChromium,
+  launchChromium,
+  watchContext,
+} from '../helpers/chromium';
 import {
   manyAccountsFromOneIp,
   signUpViaApi,
-  startRenderTestEnv,
+  serveRenderTestEnv,
   TEST_PASSWORD,
   uniqueEmail,
 } from '../helpers/render-test-env';
 import type { RenderTestEnv } from '../helpers/render-test-env';
 import { enableTwoFactor, enableTwoFactorAs, TestAuthenticatorApp } from '../helpers/two-factor';
 import { addVirtualAuthenticator, localhostServer } from '../helpers/virtual-authenticator';
+import type { ListeningServer } from '../helpers/virtual-authenticator';
 
 // Passkeys and two-factor codes in a real browser: headless Chromium (playwright-core) with
 // the DevTools protocol's virtual authenticator as the person's phone or laptop, and an
@@ -25,30 +30,14 @@ const describeInBrowser = describeInChromium('The passkey browser test', chromiu
 
 describeInBrowser('passkeys and two-factor codes in headless Chromium', () => {
   let env: RenderTestEnv;
-  let server: Awaited<ReturnType<typeof localhostServer>>;
+  let server: ListeningServer;
   let browser: Browser;
   const problems: string[] = [];
 
   beforeAll(async () => {
     server = await localhostServer();
-    env = await startRenderTestEnv(
-      { PUBLIC_ORIGIN: server.origin },
-      { apiEnv: { PUBLIC_ORIGIN: server.origin }, configureApi: manyAccountsFromOneIp },
-    );
-    server.serve(env.app);
-    browser = await chromium.launch({
-      executablePath: chromiumPath ?? undefined,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    env = await serveRenderTestEnv(server, { configureApi: manyAccountsFromOneIp });
+    browser = await launchChromium(chromiumPath);
   });
 
   afterAll(async () => {
@@ -67,18 +56,7 @@ describeInBrowser('passkeys and two-factor codes in headless Chromium', () => {
    */
   async function newContext(options: { autofill?: boolean } = {}): Promise<BrowserContext> {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    await context.route(
-      (url) => url.origin !== server.origin,
-      (route) => route.abort(),
-    );
-    context.on('page', (page) => {
-      page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-      page.on('console', (message) => {
-        if (/Content Security Policy|Refused to (execute|load|apply)/i.test(message.text())) {
-          problems.push(`CSP: ${message.text()}`);
-        }
-      });
-    });
+    await watchContext(context, server.origin, { csp: problems, errors: problems });
     if (options.autofill === false) {
       await context.addInitScript(() => {
         const credential = window.PublicKeyCredential as unknown as {

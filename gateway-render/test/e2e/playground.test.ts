@@ -2,8 +2,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { startTestApi } from 'graphql-api/testing';
 import type { TestApi } from 'graphql-api/testing';
-import { chromium } from 'playwright-core';
-import { describeInChromium, findChromium } from '../helpers/chromium';
+import { describeInChromium, findChromium, launchChromium } from '../helpers/chromium';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { testMongoUri } from '../helpers/render-test-env';
 
@@ -54,21 +53,8 @@ describeInBrowser('the API playground in headless Chromium, offline', () => {
       env: { NODE_ENV: 'development' },
     });
     origin = new URL(api.url).origin;
-    // The same flags as browser.test.ts; playwright starts Chromium with a fresh profile.
-    browser = await chromium.launch({
-      executablePath: chromiumPath ?? undefined,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    // The browser tests' flags, and no QUIC; playwright starts Chromium with a fresh profile.
+    browser = await launchChromium(chromiumPath, ['--disable-quic']);
     context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
     // "Offline": nothing but the API's own origin is reachable (a CDN request fails at once).
     await context.route(

@@ -2,6 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { chromium } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 
 /** `CHROMIUM_PATH` value that skips any installed Chromium and uses the npm package's one. */
 export const NPM_CHROMIUM = '@sparticuz/chromium';
@@ -104,4 +106,101 @@ export function describeInChromium(what: string, chromiumPath: string | null): j
   const skipped = (name: string, fn: jest.EmptyFunction): void =>
     describe.skip(`SKIPPED (no Chromium found): ${name}`, fn);
   return Object.assign(skipped, describe.skip) as jest.Describe;
+}
+
+/**
+ * Launches `chromiumPath` (from {@link findChromium}) headless with the browser tests' flags:
+ * nothing of Chromium's own in the background (updates, sync), which could reach the network.
+ * playwright starts it with a fresh temporary profile (user-data-dir) every time. `extraArgs`
+ * go after those flags.
+ */
+export function launchChromium(
+  chromiumPath: string | null,
+  extraArgs: string[] = [],
+): Promise<Browser> {
+  return chromium.launch({
+    executablePath: chromiumPath ?? undefined,
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      ...extraArgs,
+    ],
+  });
+}
+
+/** How React reports a hydration mismatch (readable in development, an error number in production). */
+export const HYDRATION_ERROR = /hydrat|Minified React error #(418|419|422|423|425)/i;
+
+/** Where {@link watchContext} records what went wrong on a page (the same list may do for both). */
+export interface PageProblems {
+  /** The console's Content Security Policy reports, as `CSP: <text>`. */
+  csp: string[];
+  /** Uncaught page errors, and React's hydration errors on the console. */
+  errors: string[];
+}
+
+/**
+ * Refuses at once every request of `context` to another origin than `origin` (nothing the site
+ * needs lives there, and the test machine may be offline: no waiting for DNS), and records each
+ * of its pages' CSP reports and errors in `problems`.
+ */
+export async function watchContext(
+  context: BrowserContext,
+  origin: string,
+  problems: PageProblems,
+): Promise<void> {
+  await context.route(
+    (url) => url.origin !== origin,
+    (route) => route.abort(),
+  );
+  context.on('page', (page) => {
+    page.on('console', (message) => {
+      const text = message.text();
+      if (/Content Security Policy|Refused to (execute|load|apply)/i.test(text)) {
+        problems.csp.push(`CSP: ${text}`);
+      }
+      if (message.type() === 'error' && HYDRATION_ERROR.test(text)) problems.errors.push(text);
+    });
+    page.on('pageerror', (error) => problems.errors.push(error.message));
+  });
+}
+
+/**
+ * How the browser's first render differs from the server's markup, or null when it does not.
+ * React would report a mismatch on the console; Preact (the bundle's React) patches text to
+ * its own render without a word, so the `#root` markup the server sent is compared with the
+ * DOM right after hydration.
+ */
+export async function hydrationMismatch(page: Page, serverHtml: string): Promise<string | null> {
+  return page.evaluate((html) => {
+    const sent = new DOMParser().parseFromString(html, 'text/html').getElementById('root');
+    const live = document.getElementById('root')?.cloneNode(true) as HTMLElement | undefined;
+    if (!sent || !live) return `hydration mismatch on ${window.location.pathname}: no #root`;
+    // What React's server render adds for the browser alone: the image preloads it hoists
+    // and the empty comments between adjacent texts, both dropped by the hydrating script.
+    // (The hydrating script leaves the preloads in place, moved to the end: dropped there too.)
+    // Also what the page script adds or shows right after hydrating, by design: elements
+    // marked data-script-only (the passkey button once the browser can use passkeys, ...).
+    for (const root of [sent, live]) {
+      root.querySelectorAll('link[rel="preload"]').forEach((link) => link.remove());
+      root.querySelectorAll('[data-script-only]').forEach((element) => element.remove());
+    }
+    const walker = document.createTreeWalker(sent, NodeFilter.SHOW_COMMENT);
+    const comments: Node[] = [];
+    while (walker.nextNode()) comments.push(walker.currentNode);
+    comments.forEach((comment) => comment.parentNode?.removeChild(comment));
+    sent.normalize();
+    const [a, b] = [sent.innerHTML, live.innerHTML];
+    if (a === b) return null;
+    let at = 0;
+    while (at < a.length && a[at] === b[at]) at++;
+    const around = (text: string) => text.slice(Math.max(0, at - 30), at + 30);
+    return `hydration mismatch on ${window.location.pathname}: server "${around(a)}" browser "${around(b)}"`;
+  }, serverHtml);
 }

@@ -8,6 +8,7 @@ import type { TestApi } from 'graphql-api/testing';
 import { createApp } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import type { RenderConfig } from '../../src/config';
+import type { ListeningServer } from './virtual-authenticator';
 
 export interface RenderTestEnv {
   api: TestApi;
@@ -91,6 +92,23 @@ export async function startRenderTestEnv(
   };
   const { app, config } = appWith({});
   return { api, app, config, appWith, stop: () => api.stop() };
+}
+
+/**
+ * {@link startRenderTestEnv} for a browser test: the app served by `server` (listening already,
+ * see localhostServer), whose origin is PUBLIC_ORIGIN of both the app and the API, so the API's
+ * mailed links (and the WebAuthn relying party) are the origin the browser really opens.
+ */
+export async function serveRenderTestEnv(
+  server: Pick<ListeningServer, 'origin' | 'serve'>,
+  options: RenderTestEnvOptions = {},
+): Promise<RenderTestEnv> {
+  const env = await startRenderTestEnv(
+    { PUBLIC_ORIGIN: server.origin },
+    { ...options, apiEnv: { PUBLIC_ORIGIN: server.origin, ...options.apiEnv } },
+  );
+  server.serve(env.app);
+  return env;
 }
 
 /** Listens on a free port (for fetch-driven and browser tests); returns the origin and a closer. */

@@ -84,17 +84,26 @@ export async function addVirtualAuthenticator(
   };
 }
 
-/**
- * A server on a free port of 127.0.0.1 whose origin is `http://localhost:<port>`, listening
- * BEFORE the app exists, so the app and the API (PUBLIC_ORIGIN: the WebAuthn relying party
- * and expected origin, and the mailed links) can be told the origin the browser will open.
- * Until `serve` is called it answers 503.
- */
-export async function localhostServer(): Promise<{
+/** A server listening before its app exists: see {@link localhostServer}. */
+export interface ListeningServer {
+  /** `http://<host>:<port>`. */
   origin: string;
+  /** The app that answers from now on (until then every request gets 503). */
   serve(app: RequestListener): void;
   close(): Promise<void>;
-}> {
+}
+
+/**
+ * A server on a free port of 127.0.0.1 whose origin is `http://localhost:<port>` (or, with
+ * `host` 127.0.0.1, `http://127.0.0.1:<port>`: no WebAuthn there), listening BEFORE the app
+ * exists, so the app and the API (PUBLIC_ORIGIN: the WebAuthn relying party and expected
+ * origin, and the mailed links) can be told the origin the browser will open. No port is given
+ * up and taken again, so nothing else can grab it in between. Until `serve` is called it
+ * answers 503.
+ */
+export async function localhostServer(
+  host: 'localhost' | '127.0.0.1' = 'localhost',
+): Promise<ListeningServer> {
   let handler: RequestListener | null = null;
   const server = createServer((req, res) => {
     if (handler) return void handler(req, res);
@@ -107,7 +116,7 @@ export async function localhostServer(): Promise<{
   });
   const { port } = server.address() as AddressInfo;
   return {
-    origin: `http://localhost:${port}`,
+    origin: `http://${host}:${port}`,
     serve: (app) => {
       handler = app;
     },

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { fieldAria, FieldMessages } from '../../shared/field-messages';
+import { CodeField } from '../../shared/code-field';
 import { FormError } from '../../shared/form-post';
 import type { RecoveryCodesState, TwoFactorSetupState } from '../../shared/page-props';
 import { When } from './last-used';
@@ -49,22 +49,7 @@ export function TwoFactorSetupPage({ setup }: { setup: TwoFactorSetupState }) {
           <input type="hidden" name="returnTo" value="/account" />
           <input type="hidden" name="secret" value={setup.secret} />
           <input type="hidden" name="expiresAt" value={setup.expiresAt} />
-          <div className="field">
-            <label>
-              6-digit code
-              <input
-                type="text"
-                name="code"
-                inputMode="numeric"
-                autoComplete="one-time-code"
-                pattern="[0-9 ]{6,8}"
-                maxLength={8}
-                required
-                {...fieldAria('code', fields)}
-              />
-            </label>
-            <FieldMessages name="code" errors={fields} />
-          </div>
+          <CodeField label="6-digit code" errors={fields} />
           <button type="submit">Turn on two-factor</button>
         </form>
         <p className="hint">

@@ -4,6 +4,7 @@ import { getPasskeyAssertion, passkeysSupported } from '../../client/webauthn';
 import type { PublicKeyCredentialRequestOptionsJSON } from '../../client/webauthn';
 import type { FieldErrors } from '../../shared/api-errors';
 import { postJson } from '../../shared/browser-fetch';
+import { CodeField } from '../../shared/code-field';
 import { fieldAria, FieldMessages } from '../../shared/field-messages';
 import { FormError } from '../../shared/form-post';
 import { usePageData } from '../../shared/page-data';
@@ -61,22 +62,7 @@ function CodeForm({ intent, fields }: { intent: StepUpIntent; fields: FieldError
   return (
     <form method="post" action={ACTION} className="auth-form" data-testid="reauth-code">
       <IntentFields intent={intent} />
-      <div className="field">
-        <label>
-          Code from your authenticator app
-          <input
-            type="text"
-            name="code"
-            inputMode="numeric"
-            autoComplete="one-time-code"
-            pattern="[0-9 ]{6,8}"
-            maxLength={8}
-            required
-            {...fieldAria('code', fields)}
-          />
-        </label>
-        <FieldMessages name="code" errors={fields} />
-      </div>
+      <CodeField label="Code from your authenticator app" errors={fields} />
       <button type="submit">Confirm with a code</button>
     </form>
   );

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { FormEvent, MouseEvent } from 'react';
 import type { FieldErrors } from '../../shared/api-errors';
+import { CodeField } from '../../shared/code-field';
 import { FieldMessages, fieldAria } from '../../shared/field-messages';
 import { FormError, useFormPost } from '../../shared/form-post';
 import type { SecondFactorFormMethod, SecondFactorFormState } from '../../shared/page-props';
@@ -57,23 +58,13 @@ export function SecondFactorPage({ form }: { form: SecondFactorFormState }) {
       <form method="post" action="/auth/second-factor" onSubmit={onSubmit} className="auth-form">
         <FormError error={error} />
         {method === 'totp' ? (
-          <div className="field" key="totp">
-            <label htmlFor="second-factor-code">
-              Enter the 6-digit code from your authenticator app
-            </label>
-            <input
-              id="second-factor-code"
-              type="text"
-              name="code"
-              inputMode="numeric"
-              autoComplete="one-time-code"
-              pattern="[0-9 ]{6,7}"
-              maxLength={7}
-              required
-              {...fieldAria('code', fields)}
-            />
-            <FieldMessages name="code" errors={fields} />
-          </div>
+          <CodeField
+            key="totp"
+            id="second-factor-code"
+            label="Enter the 6-digit code from your authenticator app"
+            maxLength={7}
+            errors={fields}
+          />
         ) : (
           <div className="field" key="recovery">
             <label htmlFor="second-factor-recovery-code">Enter one of your recovery codes</label>
